@@ -105,7 +105,9 @@ def params_table() -> str:
     """The parameter table, one sub-table per group, in the order of ``SPECS`` (= theta)."""
     from sim.params import GROUPS, SPECS
 
-    parts = []
+    assumed = sum(s.source.strip().lower().startswith("assumption") for s in SPECS)
+    parts = [f"{len(SPECS)} parameters: {len(SPECS) - assumed} calibrated (against a sourced figure or an observed pattern), "
+             f"{assumed} assumptions (some bounded by a sourced figure)."]
     for group in GROUPS:
         rows = []
         for s in SPECS:
