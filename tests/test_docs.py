@@ -87,7 +87,7 @@ def test_odd_sections_present(text):
                 "interaction", "stochasticity", "collectives", "observation"]
     design = text.split("## 2. Design concepts", 1)[1].split("\n## ", 1)[0].lower()
     for c in concepts:
-        assert f"**{c}.**" in design, f"design concept '{c}' missing"
+        assert f"**{c}" in design, f"design concept '{c}' missing"
 
 
 def test_the_staleness_check_can_fail(text):
