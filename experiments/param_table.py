@@ -144,10 +144,10 @@ def world_tables(raw: dict | None = None) -> str:
             value, unit, source, extra = _figure(fig)
             if key == "population":
                 extra = "; ".join(filter(None, [extra, NOT_USED]))
-            rows.append((f"{section}.{key}", value, unit or SCALAR_UNITS.get(key, ""), source, extra))
+            rows.append((f"actors.{section}.{key}", value, unit or SCALAR_UNITS.get(key, ""), source, extra))
         for key, scalar in LOADER_SCALARS[section].items():
             if key not in given:  # the loader's default applies: say so
-                rows.append((f"{section}.{key}", _num(_loaded_world(raw).scalars[scalar]), SCALAR_UNITS.get(key, ""),
+                rows.append((f"actors.{section}.{key}", _num(_loaded_world(raw).scalars[scalar]), SCALAR_UNITS.get(key, ""),
                              "default of the loader (sim/world.py): assumption", "no range given"))
     parts.append("**Start state (2024Q2)**\n\n" + _table(("figure", "value", "unit", "source", "range; note"), rows))
     # actors
