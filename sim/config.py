@@ -55,7 +55,7 @@ class Config:
 
 def _nearest(word: str, choices: Iterable[str]) -> str:
     near = difflib.get_close_matches(word, list(choices), n=3, cutoff=0.5)
-    return f"; did you mean {', '.join(near)}?" if near else ""
+    return f" (did you mean {', '.join(near)}?)" if near else ""
 
 
 def validate_params(values: dict[str, Any]) -> None:

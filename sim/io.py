@@ -203,3 +203,116 @@ def read_job(job_dir: str | Path) -> dict:
         "summary": json.loads((job_dir / SUMMARY).read_text()),
         "paths": pd.read_parquet(paths) if paths.exists() else None,
     }
+
+
+# --- collecting a sweep ---------------------------------------------------------------------------
+
+class SweepReport:
+    """Which jobs of a sweep are complete, incomplete (started, no DONE), unreadable or missing."""
+
+    def __init__(self) -> None:
+        self.complete: list[str] = []
+        self.incomplete: list[str] = []
+        self.unreadable: list[str] = []
+        self.missing: list[str] = []
+        self.expected: int | None = None
+
+    def lines(self) -> list[str]:
+        total = self.expected if self.expected is not None else (
+            len(self.complete) + len(self.incomplete) + len(self.unreadable))
+        out = [f"{len(self.complete)} of {total} jobs complete"]
+        if self.incomplete:
+            out.append(f"incomplete (started, no {DONE} marker): {', '.join(self.incomplete)}")
+        if self.unreadable:
+            out.append(f"unreadable outputs despite {DONE}: {', '.join(self.unreadable)}")
+        if self.missing:
+            out.append(f"missing (not started): {', '.join(self.missing)}")
+        return out
+
+
+def _job_overrides(job_dir: Path) -> dict:
+    """``{key: typed value}`` of a job's task overrides (``.hydra/overrides.yaml``)."""
+    import yaml
+    from hydra.core.override_parser.overrides_parser import OverridesParser
+
+    path = job_dir / ".hydra" / "overrides.yaml"
+    if not path.exists():
+        return {}
+    lines = yaml.safe_load(path.read_text()) or []
+    parsed = OverridesParser.create().parse_overrides(lines)
+    return {o.key_or_group: o.value() for o in parsed}
+
+
+def expected_jobs(sweep_dir: Path) -> list[str] | None:
+    """Names of the job directories a sweep will create, from its ``multirun.yaml``; None if unknown.
+
+    Only for the basic sweeper with the default ``hydra.job.num`` subdirectories.
+    """
+    from omegaconf import OmegaConf
+
+    path = sweep_dir / "multirun.yaml"
+    if not path.exists():
+        return None
+    try:
+        from hydra._internal.core_plugins.basic_sweeper import BasicSweeper
+        from hydra.core.override_parser.overrides_parser import OverridesParser
+
+        conf = OmegaConf.load(path)
+        hydra = conf.hydra
+        if str(OmegaConf.to_container(hydra.sweep, resolve=False).get("subdir")) != "${hydra.job.num}":
+            return None
+        if "BasicSweeper" not in str(hydra.sweeper.get("_target_", "")):
+            return None
+        task = list(hydra.overrides.task)
+        given = {line.split("=", 1)[0].lstrip("+~") for line in task}
+        swept = [f"{k}={v}" for k, v in (hydra.sweeper.get("params") or {}).items() if k not in given]
+        parser = OverridesParser.create()
+        batches = BasicSweeper.split_arguments(parser.parse_overrides(swept + task), None)
+        return [str(i) for i in range(len(batches[0]))]
+    except Exception:  # an unusual sweep: fall back to the directories present
+        return None
+
+
+def collect_sweep(sweep_dir: str | Path) -> tuple[pd.DataFrame | None, SweepReport]:
+    """Gather the outcomes of every complete job of a sweep into one table.
+
+    Returns
+    -------
+    table : one row per job x replicate: ``job``, each key the job overrode (e.g. ``scenario``,
+        ``params.russia.point_east``; a key that is also an outcome column, like ``seed``, gets
+        the prefix ``job.``), ``scenario``, then the outcome columns.  None if no job is complete.
+    report : :class:`SweepReport`.
+    """
+    sweep_dir = Path(sweep_dir)
+    report = SweepReport()
+    present = {p.name: p for p in sweep_dir.iterdir() if p.is_dir() and (p / ".hydra").is_dir()}
+    expected = expected_jobs(sweep_dir)
+    names = sorted(set(present) | set(expected or []), key=lambda n: (not n.isdigit(), int(n) if n.isdigit() else 0, n))
+    report.expected = len(names) if expected is not None else None
+    frames = []
+    for name in names:
+        job_dir = present.get(name)
+        if job_dir is None:
+            report.missing.append(name)
+            continue
+        if not is_complete(job_dir):
+            report.incomplete.append(name)
+            continue
+        try:
+            outcomes = pd.read_parquet(job_dir / OUTCOMES)
+            summary = json.loads((job_dir / SUMMARY).read_text())
+            keys = _job_overrides(job_dir)
+        except Exception:
+            report.unreadable.append(name)
+            continue
+        front = {"job": name}
+        for key, value in keys.items():
+            column = f"job.{key}" if key in outcomes.columns or key == "job" else key
+            front[column] = value if not isinstance(value, (list, dict)) else json.dumps(value)
+        front.setdefault("scenario", summary.get("scenario"))
+        head = pd.DataFrame({k: [v] * len(outcomes) for k, v in front.items()})
+        frames.append(pd.concat([head, outcomes.reset_index(drop=True)], axis=1))
+        report.complete.append(name)
+    if not frames:
+        return None, report
+    return pd.concat(frames, ignore_index=True), report
