@@ -117,6 +117,8 @@ def check_command(overrides: list[str], multirun: bool) -> tuple[dict, set[str],
     launcher = _check_launcher(hydra_part)
     values = {}
     for o in job_part:
+        if o.get_key_element() in values:  # Hydra would silently keep the last one
+            raise ConfigError(f"{o.key_or_group} is given twice; give it once")
         values[o.get_key_element()] = _values(o)
         if o.is_sweep_override() and not multirun:
             raise ConfigError(f"{o.input_line} gives several values: add -m (--multirun) to run one job per value")
