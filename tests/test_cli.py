@@ -236,3 +236,13 @@ def test_bad_input_from_the_shell_has_no_traceback(tmp_path):
     assert proc.stderr.strip().splitlines() == [
         "greatgame: error: unknown scenario 'nope'; available: " + ", ".join(available("scenario"))]
     assert proc.stdout == "" and list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.slow
+def test_submitit_local_sweep_equals_the_same_jobs_one_by_one(basic_sweep, tmp_path):
+    """The Slurm code path (submitit), run locally: same numbers as the basic launcher."""
+    greatgame(["-m", "hydra/launcher=local", "scenario=baseline,point_east", "seed=1,2", *TINY,
+               "hydra.sweep.dir=sweep"], tmp_path)
+    for serial, submitted in zip(job_dirs(basic_sweep), job_dirs(tmp_path / "sweep"), strict=True):
+        assert overrides_of(serial) == overrides_of(submitted)
+        assert pq.read_table(serial / io.OUTCOMES).equals(pq.read_table(submitted / io.OUTCOMES))
