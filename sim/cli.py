@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import logging
 import os
 import re
 import shutil
@@ -25,6 +26,7 @@ from pathlib import Path
 from sim.config import (ConfigError, available, check_option, check_setting, compose_dict, config_dir,
                         config_from_dict)
 
+log = logging.getLogger(__name__)
 PROG = "greatgame"
 EXIT_USAGE = 2
 #: Launchers (``hydra/launcher=...``): our presets in configs/hydra/launcher plus Hydra's and its plugins'.
@@ -50,6 +52,10 @@ def _register_resolvers() -> None:
 
     if not OmegaConf.has_resolver("greatgame_cores"):
         OmegaConf.register_new_resolver("greatgame_cores", available_cores)
+
+
+# registered at import: worker processes (joblib, submitit) import this module to unpickle run_job
+_register_resolvers()
 
 
 # --- checking a command before Hydra runs it ---------------------------------------------------
@@ -276,7 +282,9 @@ def run_job(cfg) -> None:
     if io.is_complete(job_dir, io.job_hash(plain)):
         print(f"already complete: {job_dir}")
         return
-    _limit_threads(job_threads(hydra_cfg))
+    threads = job_threads(hydra_cfg)
+    _limit_threads(threads)
+    log.info("numba threads for this job: %d", threads)
     results = simulate(config, keep_paths=bool(plain.get("keep_paths", False)),
                        progress=bool(plain.get("progress", False)))
     io.write_job(job_dir, results, plain, OmegaConf.to_yaml(cfg, resolve=True))
