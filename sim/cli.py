@@ -294,12 +294,21 @@ def run_job(cfg) -> None:
           f"{s['p_both_sides_lose']:.3f} [{lo:.3f}, {hi:.3f}]")
 
 
+#: Top-level switches that configs/config.yaml may not declare: set them with ``++`` (add or override).
+OPTIONAL_KEYS = ("keep_paths", "progress")
+
+
+def _optional_key(arg: str) -> str:
+    key = arg.split("=", 1)[0]
+    return f"++{arg}" if "=" in arg and key in OPTIONAL_KEYS else arg
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point of ``greatgame`` (see ``greatgame --help``)."""
     import hydra
     from hydra._internal.utils import get_args_parser
 
-    argv = list(sys.argv[1:] if argv is None else argv)
+    argv = [_optional_key(a) for a in (sys.argv[1:] if argv is None else argv)]
     args = get_args_parser().parse_args(argv)
     _register_resolvers()
     informational = args.help or args.hydra_help or args.cfg or args.info or args.shell_completion

@@ -109,7 +109,7 @@ def test_same_command_twice_gives_identical_outcomes_and_a_rerun_skips(tmp_path)
 
 @pytest.mark.slow
 def test_summary_and_paths_when_asked(tmp_path):
-    greatgame(["scenario=baseline", *TINY, "++keep_paths=true", "hydra.run.dir=job"], tmp_path)
+    greatgame(["scenario=baseline", *TINY, "keep_paths=true", "hydra.run.dir=job"], tmp_path)
     job = tmp_path / "job"
     summary = io.read_job(job)["summary"]
     for key in ("scenario", "replicates", "seed", "p_both_sides_lose", "p_both_sides_lose_ci",
