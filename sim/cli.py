@@ -244,10 +244,12 @@ def job_threads(hydra_cfg) -> int:
     return cores  # the basic launcher runs one job at a time
 
 
-def _limit_threads(threads: int) -> None:
+def _limit_threads(threads: int) -> int:
+    """Use at most ``threads`` numba threads (and never more than NUMBA_NUM_THREADS); returns the count."""
     import numba
 
     numba.set_num_threads(max(1, min(threads, numba.config.NUMBA_NUM_THREADS)))
+    return numba.get_num_threads()
 
 
 # --- one job -----------------------------------------------------------------------------------
@@ -282,9 +284,9 @@ def run_job(cfg) -> None:
     if io.is_complete(job_dir, io.job_hash(plain)):
         print(f"already complete: {job_dir}")
         return
-    threads = job_threads(hydra_cfg)
-    _limit_threads(threads)
+    threads = _limit_threads(job_threads(hydra_cfg))
     log.info("numba threads for this job: %d", threads)
+    logging.getLogger("MESA").setLevel(logging.WARNING)  # Mesa logs every step at INFO
     results = simulate(config, keep_paths=bool(plain.get("keep_paths", False)),
                        progress=bool(plain.get("progress", False)))
     io.write_job(job_dir, results, plain, OmegaConf.to_yaml(cfg, resolve=True))
