@@ -325,7 +325,11 @@ def main(argv: list[str] | None = None) -> None:
     # Hydra reads sys.argv; ours go after the user's (a user's own hydra.run.dir etc. are kept).
     sys.argv = [sys.argv[0], *argv, *hydra_defaults(args.overrides, args.multirun)]
     app = hydra.main(config_path=str(config_dir()), config_name="config", version_base="1.3")(run_job)
-    app()
+    try:
+        app()
+    except BrokenPipeError:  # `greatgame --help | head`: the reader left; not an error of ours
+        sys.stderr.close()
+        os._exit(0)
 
 
 # --- greatgame-collect --------------------------------------------------------------------------
