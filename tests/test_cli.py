@@ -246,3 +246,30 @@ def test_submitit_local_sweep_equals_the_same_jobs_one_by_one(basic_sweep, tmp_p
     for serial, submitted in zip(job_dirs(basic_sweep), job_dirs(tmp_path / "sweep"), strict=True):
         assert overrides_of(serial) == overrides_of(submitted)
         assert pq.read_table(serial / io.OUTCOMES).equals(pq.read_table(submitted / io.OUTCOMES))
+
+
+def test_atomic_write_leaves_old_file_or_nothing(tmp_path, monkeypatch):
+    """A write that fails half-way leaves the previous file intact and no temporary file."""
+    target = tmp_path / "outcomes.parquet"
+    io.write_parquet(pd.DataFrame({"x": [1, 2]}), target)
+
+    def half_write(table, where):
+        Path(where).write_bytes(b"PAR1 half a file")
+        raise OSError("disk full")
+
+    monkeypatch.setattr(pq, "write_table", half_write)
+    with pytest.raises(OSError, match="disk full"):
+        io.write_parquet(pd.DataFrame({"x": [3, 4]}), target)
+    monkeypatch.undo()
+    assert pd.read_parquet(target)["x"].tolist() == [1, 2]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["outcomes.parquet"]
+
+
+def test_done_marker_decides_completeness(tmp_path):
+    cfg = {"scenario_name": "baseline", "replicates": 2, "seed": 1}
+    assert not io.is_complete(tmp_path)
+    (tmp_path / io.DONE).write_text(io.job_hash(cfg) + "\n")
+    assert io.is_complete(tmp_path, io.job_hash(cfg))
+    assert not io.is_complete(tmp_path, io.job_hash({**cfg, "seed": 2}))
+    # settings that cannot change the numbers do not change the hash
+    assert io.job_hash({**cfg, "progress": True}) == io.job_hash(cfg)
