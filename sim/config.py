@@ -55,7 +55,7 @@ class Config:
 
 def _nearest(word: str, choices: Iterable[str]) -> str:
     near = difflib.get_close_matches(word, list(choices), n=3, cutoff=0.5)
-    return f"; did you mean {', '.join(near)}?" if near else ""
+    return f" (did you mean {', '.join(near)}?)" if near else ""
 
 
 def validate_params(values: dict[str, Any]) -> None:
@@ -111,22 +111,69 @@ def world_from_config(actors: dict) -> World:
         raise ConfigError(str(err)) from None
 
 
-def config_from_dict(d: dict) -> Config:
-    """Convert a composed configuration (plain dict) into a checked :class:`Config`."""
-    allowed = {"scenario_name", "description", "actors", "params", "replicates", "seed", "horizon", "engine",
-               "keep_paths", "hydra", "launcher_threads", "progress"}
-    for key in d:
-        if key not in allowed:
-            raise ConfigError(f"unknown key '{key}'{_nearest(key, allowed)}")
-    params = d.get("params") or {}
-    validate_params(params)
-    engine = d.get("engine", "mesa")
+#: Top-level keys of a composed configuration.
+TOP_LEVEL_KEYS = ("scenario_name", "description", "actors", "params", "replicates", "seed", "horizon", "engine",
+                  "keep_paths", "hydra", "launcher_threads", "progress")
+#: Keys a user sets on the command line (for "did you mean" suggestions).
+USER_KEYS = ("scenario", "replicates", "seed", "horizon", "engine", "actors", "keep_paths", "experiment")
+
+
+def check_setting(key: str, value: Any) -> None:
+    """Check one user setting (``replicates``, ``seed``, ``horizon``, ``engine``, ``keep_paths`` or
+    ``params.<group>.<key>``) without composing a whole config; raises :class:`ConfigError`."""
+    if key.startswith("params."):
+        parts = key.split(".")
+        if len(parts) != 3:
+            raise ConfigError(f"unknown parameter '{key}'{_nearest(key, [s.name for s in SPECS])}")
+        validate_params({parts[1]: {parts[2]: value}})
+    elif key == "replicates":
+        _positive_int("replicates", value, MAX_REPLICATES)
+    elif key == "horizon":
+        _positive_int("horizon", value, MAX_HORIZON)
+    elif key == "seed":
+        _seed(value)
+    elif key == "engine":
+        _engine(value)
+    elif key in ("keep_paths", "progress"):
+        _bool(key, value)
+
+
+def _seed(seed: Any) -> int:
+    if isinstance(seed, bool) or not isinstance(seed, int):
+        raise ConfigError(f"seed: expected a whole number >= 0, got {seed!r}")
+    if not 0 <= seed < 2**63:
+        raise ConfigError(f"seed={seed} is outside its range [0, 2^63 - 1]")
+    return seed
+
+
+def _engine(engine: Any) -> str:
     if engine not in ENGINES:
         raise ConfigError(f"engine={engine!r} is not an engine; allowed: {', '.join(ENGINES)}")
-    seed = d.get("seed", 0)
-    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
-        raise ConfigError(f"seed: expected a non-negative whole number, got {seed!r}")
+    return engine
+
+
+def _bool(name: str, value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise ConfigError(f"{name}: expected a boolean (true/false), got {value!r}")
+    return value
+
+
+def config_from_dict(d: dict) -> Config:
+    """Convert a composed configuration (plain dict) into a checked :class:`Config`."""
+    for key in d:
+        if key not in TOP_LEVEL_KEYS:
+            raise ConfigError(f"unknown key '{key}'{_nearest(key, USER_KEYS)} "
+                              f"(top-level keys: {', '.join(USER_KEYS)})")
+    params = d.get("params") or {}
+    validate_params(params)
+    engine = _engine(d.get("engine", "mesa"))
+    seed = _seed(d.get("seed", 0))
+    for flag in ("keep_paths", "progress"):
+        if flag in d:
+            _bool(flag, d[flag])
     actors = d.get("actors") or {}
+    if not isinstance(actors, dict):
+        raise ConfigError(f"actors: expected one of {', '.join(available('actors'))}, got {actors!r}")
     return Config(
         scenario=str(d.get("scenario_name", "custom")),
         world=world_from_config(actors),
@@ -139,15 +186,19 @@ def config_from_dict(d: dict) -> Config:
     )
 
 
-def compose_dict(scenario: str = "baseline", overrides: Iterable[str] = ()) -> dict:
-    """Compose ``configs/config.yaml`` with Hydra's compose API into a plain dict."""
+def compose_dict(scenario: str | None = "baseline", overrides: Iterable[str] = ()) -> dict:
+    """Compose ``configs/config.yaml`` with Hydra's compose API into a plain dict.
+
+    ``scenario=None`` keeps the scenario the defaults (or an ``+experiment``) choose.
+    """
     from hydra import compose, initialize_config_dir
     from hydra.core.global_hydra import GlobalHydra
     from omegaconf import OmegaConf
 
-    if scenario not in available("scenario"):
-        raise ConfigError(f"unknown scenario {scenario!r}; available: {', '.join(available('scenario'))}")
-    overrides = [f"scenario={scenario}", *overrides]
+    if scenario is not None:
+        check_option("scenario", scenario)
+        overrides = [f"scenario={scenario}", *overrides]
+    overrides = list(overrides)
     if GlobalHydra.instance().is_initialized():
         GlobalHydra.instance().clear()
     try:
@@ -158,6 +209,14 @@ def compose_dict(scenario: str = "baseline", overrides: Iterable[str] = ()) -> d
     return OmegaConf.to_container(cfg, resolve=True)
 
 
+def check_option(group: str, option: str) -> None:
+    """Raise :class:`ConfigError` unless ``option`` is an option of config group ``group``."""
+    options = available(group)
+    if option not in options:
+        raise ConfigError(f"unknown {group} {option!r}{_nearest(str(option), options)}; "
+                          f"available: {', '.join(options)}")
+
+
 def hydra_message(err: Exception) -> str:
     """A one-line explanation of a Hydra/OmegaConf composition error."""
     msg = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
@@ -166,12 +225,14 @@ def hydra_message(err: Exception) -> str:
     m = re.search(r"Could not override '([^']+)'", str(err)) or re.search(r"Key '([^']+)' is not in struct", str(err))
     if m:
         key = m.group(1)
-        names = [s.name for s in SPECS] + ["replicates", "seed", "horizon", "engine", "scenario", "actors"]
-        return f"unknown key '{key}'{_nearest(key, names)}"
+        names = [s.name for s in SPECS] + list(USER_KEYS)
+        hint = _nearest(key, names) or f"; valid keys: {', '.join(USER_KEYS)} and params.<group>.<key>"
+        return f"unknown key '{key}'{hint}"
     m = re.search(r"Could not find '([^']+)/([^']+)'", str(err))
     if m:
         group, option = m.group(1), m.group(2)
-        return f"unknown {group} {option!r}; available: {', '.join(available(group))}"
+        options = available(group)
+        return f"unknown {group} {option!r}{_nearest(option, options)}; available: {', '.join(options)}"
     return msg
 
 
