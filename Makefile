@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed
 EXTRAS ?= dev,app,analysis,notebooks
 
 .DEFAULT_GOAL := help
-.PHONY: help venv demo test test-fast bench app fuzz sensitivity prim patterns docs clean
+.PHONY: help venv demo test test-fast bench app fuzz sensitivity prim patterns docs both-sides-lose clean
 
 help: ## Show this help
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-12s\033[0m %s\n", $$1, $$2}'
@@ -47,6 +47,10 @@ prim: $(STAMP) ## Scenario discovery with PRIM (ema-workbench), tables and figur
 
 patterns: $(STAMP) ## Full-size pattern-oriented validation of the op-ed's claims
 	$(PY) experiments/patterns.py
+
+both-sides-lose: $(STAMP) ## P(both sides lose) for every scenario at 2,000 replicates, collected
+	$(VENV)/bin/greatgame -m +experiment=both_sides_lose
+	$(VENV)/bin/greatgame-collect "multirun/+experiment=both_sides_lose"
 
 docs: $(STAMP) ## Regenerate the generated tables in docs/MODEL.md (parameters, world, institutions)
 	$(PY) experiments/param_table.py --write docs/MODEL.md
