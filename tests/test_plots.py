@@ -147,7 +147,8 @@ def test_alliance_survival_censors_missing_ruptures_at_the_horizon():
     at = lambda t: y[np.searchsorted(x, t, side="right") - 1]  # noqa: E731  (step function value)
     assert at(4) == pytest.approx(1.0)
     assert at(7) == pytest.approx(0.75)
-    assert at(39) == pytest.approx(0.5)  # a censored replicate is not a rupture: not 0
+    assert at(39) == pytest.approx(0.5)
+    assert at(40) == pytest.approx(0.5) and y[-1] == pytest.approx(0.5)  # censored at 40 is not a rupture
     assert "2 of 4 ruptured" in ax.get_legend().get_texts()[0].get_text()
     assert _has_unit(ax.get_xlabel())
 
