@@ -206,7 +206,8 @@ def war_effects(outcomes: pd.DataFrame, ax, *, kind: str = "war_effect"):
         box.set_hatch(st["hatch"])
         box.set_edgecolor("black")
         jitter = pos + rng.uniform(-0.2, 0.2, size=len(d))
-        ax.scatter(d, jitter, s=4, color=st["color"], marker=st["marker"], alpha=0.25, linewidths=0, zorder=1)
+        ax.scatter(d, jitter, s=4, color=st["color"], marker=st["marker"], alpha=0.25, linewidths=0, zorder=1,
+                   rasterized=True)  # thousands of dots: keep the PDF small
         ax.annotate(f"below 0: {np.mean(d < 0):.0%}", xy=(1.0, pos), xycoords=("axes fraction", "data"),
                     xytext=(-4, 12), textcoords="offset points", ha="right", va="center", fontsize=8)
     ax.axvline(0.0, color="black", linestyle=":", linewidth=1)
@@ -337,7 +338,8 @@ def alliance_survival(outcomes: pd.DataFrame, ax, *, by: str = "scenario", horiz
     return ax
 
 
-def alignment_ternary(outcomes: pd.DataFrame, ax, *, states=None, points: bool = True):
+def alignment_ternary(outcomes: pd.DataFrame, ax, *, states=None, points: bool = True,
+                      trajectories: pd.DataFrame | None = None):
     """Each Central Asian state's final alignment over Russia / China / the West (mpltern).
 
     ``ax`` must be a ternary axes: ``fig.add_subplot(projection="ternary")`` after
@@ -353,6 +355,9 @@ def alignment_ternary(outcomes: pd.DataFrame, ax, *, states=None, points: bool =
         State codes (default: every state with alignment columns).
     points : bool
         Draw every replicate, not only the means.
+    trajectories : DataFrame, optional
+        ``Results.trajectories``: when given, each state's mean path over the quarters is drawn
+        too, solid for the war run and dotted for its no-war counterfactual (hollow end marker).
 
     Returns
     -------
@@ -373,15 +378,33 @@ def alignment_ternary(outcomes: pd.DataFrame, ax, *, states=None, points: bool =
         t, left, r = (outcomes[c].to_numpy(dtype=float) for c in cols)
         st = STATE_STYLE.get(code) or next(extra)
         if points:
-            ax.scatter(t, left, r, s=5, color=st["color"], marker=st["marker"], alpha=0.2, linewidths=0)
+            ax.scatter(t, left, r, s=5, color=st["color"], marker=st["marker"], alpha=0.2, linewidths=0,
+                       rasterized=True)
         ax.scatter([t.mean()], [left.mean()], [r.mean()], s=70, color=st["color"], marker=st["marker"],
                    edgecolors="black", linewidths=1.0, label=code, zorder=3)
+        if trajectories is not None:
+            _alignment_paths(trajectories, code, st, ax)
     ax.set_tlabel("Russia (alignment share)")
     ax.set_llabel("China (alignment share)")
     ax.set_rlabel("West (alignment share)")
     ax.grid(True, linewidth=0.3)
     ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(-0.15, 1.05))
     return ax
+
+
+def _alignment_paths(trajectories: pd.DataFrame, code: str, style: dict, ax) -> None:
+    """Mean alignment path of one state: war solid, no war dotted with a hollow end marker."""
+    names = [f"alignment_{code}_{p}" for p in POWERS]
+    rows = trajectories[trajectories["variable"].isin(names)]
+    for run, linestyle in (("war", "-"), ("no_war", ":")):
+        wide = rows[rows["run"] == run].pivot(index="quarter", columns="variable", values="mean")
+        if wide.empty:
+            continue
+        t, left, r = (wide[n].to_numpy(dtype=float) for n in names)
+        ax.plot(t, left, r, color=style["color"], linestyle=linestyle, linewidth=1.3, gid=f"path_{run}")
+        if run == "no_war":
+            ax.scatter([t[-1]], [left[-1]], [r[-1]], s=45, facecolors="white", edgecolors=style["color"],
+                       marker=style["marker"], linewidths=1.2, zorder=3)
 
 
 def far_east_status(outcomes: pd.DataFrame, ax, *, by: str = "scenario"):
