@@ -381,7 +381,7 @@ def alignment_ternary(outcomes: pd.DataFrame, ax, *, states=None, points: bool =
             ax.scatter(t, left, r, s=5, color=st["color"], marker=st["marker"], alpha=0.2, linewidths=0,
                        rasterized=True)
         ax.scatter([t.mean()], [left.mean()], [r.mean()], s=70, color=st["color"], marker=st["marker"],
-                   edgecolors="black", linewidths=1.0, label=code, zorder=3)
+                   edgecolors="black", linewidths=1.0, label=code, zorder=4)
         if trajectories is not None:
             _alignment_paths(trajectories, code, st, ax)
     ax.set_tlabel("Russia (alignment share)")
@@ -404,7 +404,7 @@ def _alignment_paths(trajectories: pd.DataFrame, code: str, style: dict, ax) -> 
         ax.plot(t, left, r, color=style["color"], linestyle=linestyle, linewidth=1.3, gid=f"path_{run}")
         if run == "no_war":
             ax.scatter([t[-1]], [left[-1]], [r[-1]], s=45, facecolors="white", edgecolors=style["color"],
-                       marker=style["marker"], linewidths=1.2, zorder=3)
+                       marker=style["marker"], linewidths=1.2, zorder=2)  # under the war run's marker
 
 
 def far_east_status(outcomes: pd.DataFrame, ax, *, by: str = "scenario"):
