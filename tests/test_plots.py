@@ -234,3 +234,24 @@ def test_plots_accept_the_tables_of_simulate():
     table = pd.concat([res.outcomes.assign(a=a, b=b) for a in (1, 2) for b in (1, 2)])
     plots.both_sides_lose_heatmap(table, "a", "b", ax)
     assert ax.images[0].get_array()[0, 0] == pytest.approx(res.outcomes["both_sides_lose"].mean())
+
+
+def test_alignment_ternary_draws_war_and_no_war_paths_differently():
+    import mpltern  # noqa: F401
+
+    out = _outcomes()
+    rows = []
+    for run, shift in (("war", 0.0), ("no_war", 0.05)):
+        for q in range(5):
+            for s in ("KAZ", "UZB"):
+                share = {"RUS": 0.5 - shift - 0.01 * q, "CHN": 0.3 + 0.01 * q, "WST": 0.2 + shift}
+                for p in plots.POWERS:
+                    rows.append({"run": run, "quarter": q, "variable": f"alignment_{s}_{p}", "mean": share[p]})
+    traj = pd.DataFrame(rows)
+    fig = plt.figure()
+    tax = fig.add_subplot(projection="ternary")
+    plots.alignment_ternary(out, tax, trajectories=traj, points=False)
+    war = [ln for ln in tax.lines if ln.get_gid() == "path_war"]
+    nowar = [ln for ln in tax.lines if ln.get_gid() == "path_no_war"]
+    assert len(war) == len(nowar) == 2
+    assert war[0].get_linestyle() != nowar[0].get_linestyle()
