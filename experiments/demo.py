@@ -99,6 +99,9 @@ def save_atomically(fig, path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}-", suffix=path.suffix)
     os.close(fd)
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; the figure is an ordinary file
     try:
         fig.savefig(tmp, dpi=130 if path.suffix == ".png" else None)
         os.replace(tmp, path)
