@@ -84,9 +84,12 @@ def lecture_figure(results, title: str):
     ax.set_title("Russia's dependence on China", fontsize=11)
     ax.legend(fontsize=8, loc="best")
     ax = fig.add_subplot(grid[1, 1], projection="ternary")
+    # the corner labels and title sit outside a ternary axes: shrink it inside its cell
+    box = ax.get_position()
+    ax.set_position([box.x0 + 0.1 * box.width, box.y0 + 0.1 * box.height, 0.8 * box.width, 0.78 * box.height])
     plots.alignment_ternary(results.outcomes, ax, trajectories=results.trajectories)
     ax.set_title("Central Asian alignments at the horizon (markers);\nmean path with the war solid, without dotted",
-                 fontsize=10, pad=24)
+                 fontsize=10, pad=22)
     ax = fig.add_subplot(grid[1, 2])
     plots.war_effects(results.outcomes, ax)
     ax.set_title("War effect per power (each replicate vs. its no-war twin)", fontsize=11)
