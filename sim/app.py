@@ -107,19 +107,21 @@ class AppModel(GreatGameModel):
     ----------
     seed : int
         The replicate's seed (``rng``).
-    scenario : str
+    scenario_name : str
+        A scenario of ``configs/scenario``.  Not called ``scenario``: from Mesa 3.5 on, SolaraViz's
+        Reset passes ``scenario=<mesa Scenario>`` to every model whose constructor accepts that name.
     **levers
         Slider values (see :data:`LEVERS`); missing ones keep the scenario's values.
     """
 
-    def __init__(self, seed: int = 42, scenario: str = "baseline", ceasefire_quarter=None, hazard_base=None,
+    def __init__(self, seed: int = 42, scenario_name: str = "baseline", ceasefire_quarter=None, hazard_base=None,
                  attrition=None, aid_level=None, sanction_rate=None, support_gain=None, point_east=None,
                  hedging=None):
         given = {k: v for k, v in dict(ceasefire_quarter=ceasefire_quarter, hazard_base=hazard_base,
                                         attrition=attrition, aid_level=aid_level, sanction_rate=sanction_rate,
                                         support_gain=support_gain, point_east=point_east,
                                         hedging=hedging).items() if v is not None}
-        super().__init__(config=make_config(scenario, **given), rng=int(seed))
+        super().__init__(config=make_config(scenario_name, **given), rng=int(seed))
         self.seed = int(seed)
 
 
