@@ -164,7 +164,8 @@ def _plots(page):
 
 
 def _wait_for_step(page, n: int) -> None:
-    page.get_by_text(f"Step: {n}", exact=True).wait_for(timeout=120_000)
+    # Mesa 3.3 shows "Step: n", Mesa 3.5 "Time: n" (model.time, possibly "n.0")
+    page.get_by_text(re.compile(rf"^\s*(Step|Time): {n}(\.0)?\s*$")).wait_for(timeout=120_000)
     time.sleep(1.0)  # the plots re-render after the step counter
 
 
