@@ -243,6 +243,7 @@ def _disable_telemetry() -> None:
 
 
 _disable_telemetry()
+AppModel().step()  # compile (or load from numba's cache) the quarter step now, not on the first click
 model = AppModel()
 page = SolaraViz(model, components=[*PLOTS, (EnsemblePanel, 0)], model_params=model_params(model.config),
                  name="The Great Game: Russia, China, the West and Central Asia", play_interval=150)
