@@ -67,3 +67,24 @@ def test_notebook_runs_top_to_bottom(path, monkeypatch, tmp_path):
         assert m and 0.0 <= float(m[1]) <= 100.0, text[:500]
     else:
         assert f"x {SMALL} replicates" in text or "loaded" in text
+
+
+SEEDS = ROOT.parent / "shared" / "seeds"  # the op-ed, beside the checkout (not part of the repository)
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"[a-z0-9']+", text.lower().replace("\u2019", "'"))
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=NAMES)
+def test_notebook_paraphrases_the_op_ed_never_copies_it(path):
+    sources = sorted(SEEDS.glob("*.txt")) if SEEDS.is_dir() else []
+    if not sources:
+        pytest.skip(f"the op-ed is not beside the checkout ({SEEDS})")
+    nb = nbformat.read(path, as_version=4)
+    mine = _words(" ".join(c.source for c in nb.cells))
+    for source in sources:
+        theirs = _words(source.read_text(encoding="utf-8"))
+        runs = {tuple(theirs[i:i + 9]) for i in range(len(theirs) - 8)}
+        copied = [" ".join(mine[i:i + 9]) for i in range(len(mine) - 8) if tuple(mine[i:i + 9]) in runs]
+        assert not copied, f"{path.name} copies a 9-word run of {source.name}: {copied[0]!r}"
