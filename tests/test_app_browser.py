@@ -116,6 +116,16 @@ def app_url():
         log.close()
 
 
+def test_missing_browser_skips_locally_and_fails_in_ci(monkeypatch):
+    monkeypatch.setattr(os, "access", lambda *args, **kwargs: False)  # no executable Chromium anywhere
+    monkeypatch.delenv("CI", raising=False)
+    with pytest.raises(pytest.skip.Exception, match="no Chromium found"):
+        _chromium()
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match="CI=true and no Chromium found"):
+        _chromium()
+
+
 # --- the app's factory, without a browser -------------------------------------------------------
 
 
