@@ -34,7 +34,7 @@ bench: $(STAMP) ## Benchmark: ratios measured side by side, writes bench.json
 	$(PY) experiments/bench.py
 
 app: $(STAMP) ## Browser app with sliders (Mesa SolaraViz) on http://localhost:8765
-	$(VENV)/bin/solara run sim/app.py --host 127.0.0.1 --port 8765
+	SOLARA_TELEMETRY_MIXPANEL_ENABLE=False $(VENV)/bin/solara run sim/app.py --host 127.0.0.1 --port 8765 --production
 
 fuzz: $(STAMP) ## Fuzz 10,000 parameter vectors for invariant violations
 	$(PY) experiments/fuzz.py --vectors 10000
