@@ -2,7 +2,8 @@
 
 Samples parameter vectors by Latin hypercube from the ranges of :func:`sim.parameter_space`
 (ints and bools over their allowed values), spreads them over worlds of several sizes (the
-calibrated world and synthetic worlds of 4, 8 and 32 actors), runs each through the compiled
+calibrated world, its "stress" version with full dependency rows, and synthetic worlds of 4,
+8 and 32 actors, a new random one per chunk of vectors), runs each through the compiled
 kernels quarter by quarter (:func:`sim.invariants.run_checked`, the quarter sequence of
 ``run_replicate``) and checks every invariant of :mod:`sim.invariants` after every quarter.
 
@@ -17,7 +18,8 @@ from __future__ import annotations
 import argparse
 import sys
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from typing import Callable
 
 import numpy as np
 from scipy.stats import qmc
@@ -29,7 +31,7 @@ from sim.invariants import INVARIANTS, N_INVARIANTS, describe, run_checked
 from sim.kernels import layout as lay
 from sim.params import from_vector
 from sim.state import initial_state
-from sim.world import World
+from sim.world import MAX_VOLATILITY, World
 
 #: Synthetic world sizes fuzzed beside the calibrated world.
 SIZES = (4, 8, 32)
@@ -51,9 +53,42 @@ def sample_vectors(n: int, rng: np.random.Generator, specs=None) -> np.ndarray:
     return theta
 
 
-def fuzz_worlds(seed: int = 0) -> list[World]:
-    """The calibrated world and one synthetic world per size in :data:`SIZES`."""
-    return [default_world()] + [synthetic_world(n, seed) for n in SIZES]
+def stress_world(base: World | None = None) -> World:
+    """The calibrated world pushed to the edges its loader allows.
+
+    Every dependency row that has a named partner sums to exactly 1 (nothing left to the rest of
+    the world), nothing is substitutable (exposure = dependence: the worst case of the
+    propagation ``(I - alpha E)^-1``) and every actor's output shock has the largest allowed
+    volatility.
+    """
+    base = default_world() if base is None else base
+
+    def full_rows(D):
+        rows = D.sum(axis=2, keepdims=True)
+        return np.where(rows > 0.0, D / np.where(rows > 0.0, rows, 1.0), D)
+
+    return replace(base, name="stress", D=full_rows(base.D), D0=full_rows(base.D0),
+                   subst=np.zeros_like(base.subst), volatility=np.full(base.n, MAX_VOLATILITY))
+
+
+def fuzz_worlds(seed: int = 0) -> list[WorldSource]:
+    """World sources: the calibrated world, its stress version and synthetic worlds of each size
+    in :data:`SIZES` (a new random synthetic world for every chunk of vectors)."""
+    calibrated = default_world()
+    fixed = [WorldSource(calibrated.name, calibrated.n, lambda chunk: calibrated),
+             WorldSource("stress", calibrated.n, lambda chunk: stress_world(calibrated))]
+    synthetic = [WorldSource(f"synthetic_{n}", n, lambda chunk, n=n: synthetic_world(n, seed * 100_000 + chunk))
+                 for n in SIZES]
+    return fixed + synthetic
+
+
+@dataclass(frozen=True)
+class WorldSource:
+    """A family of worlds of one size: ``make(chunk)`` builds the world a chunk of vectors runs in."""
+
+    name: str
+    n: int
+    make: Callable[[int], World]
 
 
 @dataclass
@@ -80,9 +115,9 @@ def fuzz_block(world: World, theta: np.ndarray, seeds, horizon: int):
     return counts, first, first_q
 
 
-def fuzz(vectors: int, seed: int = 0, horizon: int = 40, worlds: list[World] | None = None,
+def fuzz(vectors: int, seed: int = 0, horizon: int = 40, worlds: list[WorldSource] | None = None,
          chunk: int = 250, progress: bool = False) -> FuzzResult:
-    """Fuzz ``vectors`` parameter vectors, assigned round-robin to ``worlds``."""
+    """Fuzz ``vectors`` parameter vectors, assigned round-robin to the world sources ``worlds``."""
     worlds = fuzz_worlds(seed) if worlds is None else worlds
     rng = np.random.default_rng(seed)
     theta = sample_vectors(vectors, rng)
@@ -94,11 +129,12 @@ def fuzz(vectors: int, seed: int = 0, horizon: int = 40, worlds: list[World] | N
         from tqdm import tqdm
 
         bar = tqdm(total=vectors, unit="vector")
-    for wi, world in enumerate(worlds):
+    for wi, source in enumerate(worlds):
         idx = np.flatnonzero(owner == wi)
         n_bad = 0
-        for start in range(0, idx.size, chunk):
+        for ci, start in enumerate(range(0, idx.size, chunk)):
             part = idx[start:start + chunk]
+            world = source.make(ci)
             counts, first, first_q = fuzz_block(world, theta[part], seeds[part], horizon)
             result.counts += counts.sum(axis=0)
             for row in np.flatnonzero(first_q >= 0):
@@ -107,7 +143,7 @@ def fuzz(vectors: int, seed: int = 0, horizon: int = 40, worlds: list[World] | N
                                         describe(counts[row], first[row])))
             if bar is not None:
                 bar.update(part.size)
-        result.per_world[f"{world.name} (n={world.n})"] = (int(idx.size), n_bad)
+        result.per_world[f"{source.name} (n={source.n})"] = (int(idx.size), n_bad)
         result.failing_vectors += n_bad
     if bar is not None:
         bar.close()

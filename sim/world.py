@@ -189,6 +189,8 @@ FAR_EAST_KEYS = ("output_share", "population", "presence", "salience", "east_def
 WAR_KEYS = ("front", "reference_effort", "aid_pace")
 ALLIANCE_KEYS = ("strength", "intent_west", "intent_china")
 MAX_ACTORS = 1024  # the state holds 2 k n^2 dependency shares per replicate
+MAX_VOLATILITY = 0.05  # sd of the quarterly output shock
+ROW_TOL = 1e-12  # round-off allowed above 1 in a row sum (sim.invariants checks the same bound)
 
 
 def _channel_table(raw: dict, where: str):
@@ -280,7 +282,9 @@ def world_from_dict(d: dict, source: str = "actors") -> World:
         budget[i] = _num(a.get("budget_share", 0.0), f"{where}.budget_share", 0.0, 0.5)
         remit[i] = _num(a.get("remittances_from_russia", 0.0), f"{where}.remittances_from_russia", 0.0, 1.0)
         mil0[i] = _num(a.get("military_stock"), f"{where}.military_stock", 1e-9)
-        vol[i] = _num(a.get("volatility", 0.0), f"{where}.volatility", 0.0, 0.2)
+        # output moves by (1 + growth + volatility z) a quarter: 0.05 (5% sd a quarter, beyond any
+        # economy's record) keeps a shock that wipes out output (z < -20) impossible in practice
+        vol[i] = _num(a.get("volatility", 0.0), f"{where}.volatility", 0.0, MAX_VOLATILITY)
         for other, value in _mapping(a.get("proximity"), f"{where}.proximity", "actor code to proximity",
                                      optional=True).items():
             if other not in codes:
@@ -432,7 +436,7 @@ def _dependencies(entries, codes, channels, source):
     for name, arr in (("value", D), ("baseline", D0)):
         rows = arr.sum(axis=2)
         kk, i = np.unravel_index(np.argmax(rows), rows.shape)
-        if rows[kk, i] > 1.0 + 1e-9:
+        if rows[kk, i] > 1.0 + ROW_TOL:
             raise WorldError(f"{source}.dependencies: the {name} shares of {codes[i]} in channel "
                              f"{channels[kk]!r} sum to {rows[kk, i]:.3f}; a row may sum to at most 1")
     return D, D0
