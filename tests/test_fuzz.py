@@ -44,7 +44,10 @@ def _load_fuzz():
 
 
 @lru_cache(maxsize=None)
-def _world(n: int):
+def _world(n):
+    """0: the calibrated world; "stress": its version with full rows; else synthetic_world(n, 0)."""
+    if n == "stress":
+        return _load_fuzz().stress_world(default_world())
     return default_world() if n == 0 else synthetic_world(n, 0)
 
 
@@ -128,8 +131,16 @@ BREAKS = [
 ]
 
 
+def test_the_stress_world_has_full_rows_and_no_substitutes():
+    world = _world("stress")
+    rows = world.D.sum(axis=2)
+    named = _world(0).D.sum(axis=2) > 0
+    np.testing.assert_allclose(rows[named], 1.0, rtol=0, atol=1e-12)
+    assert not world.subst.any() and world.volatility.min() > 0
+
+
 def test_a_valid_start_state_keeps_every_invariant():
-    for n in (0, 4, 8, 32):
+    for n in (0, "stress", 4, 8, 32):
         x, _ = _start(_world(n))
         assert check_state(x, _world(n)) == []
 
@@ -175,7 +186,7 @@ THETA = st.tuples(*[_spec_strategy(s) for s in SPECS]).map(lambda t: np.array(t,
 
 @pytest.mark.slow
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(theta=THETA, n=st.sampled_from([0, 4, 8, 32]), seed=st.integers(0, 2**32 - 1))
+@given(theta=THETA, n=st.sampled_from([0, "stress", 4, 8, 32]), seed=st.integers(0, 2**32 - 1))
 def test_no_invariant_breaks_anywhere_in_the_declared_space(theta, n, seed):
     world = _world(n)
     horizon = 6
