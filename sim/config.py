@@ -105,7 +105,7 @@ def world_from_config(actors: dict) -> World:
             n = actors.get("n")
             if isinstance(n, bool) or not isinstance(n, int):
                 raise ConfigError(f"actors.n: expected a whole number of actors, got {n!r}")
-            return synthetic_world(n, int(actors.get("seed", 0)))
+            return synthetic_world(n, actors.get("seed", 0))
         return world_from_dict(actors, source="actors")
     except WorldError as err:
         raise ConfigError(str(err)) from None
@@ -233,6 +233,9 @@ def hydra_message(err: Exception) -> str:
         group, option = m.group(1), m.group(2)
         options = available(group)
         return f"unknown {group} {option!r}{_nearest(option, options)}; available: {', '.join(options)}"
+    m = re.search(r'found duplicate key (\S+)\s+in "([^"]+)", line (\d+)', str(err))
+    if m:
+        return f"{m.group(2)}, line {m.group(3)}: duplicate key '{m.group(1)}'; every key may appear once in a mapping"
     return msg
 
 

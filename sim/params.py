@@ -252,11 +252,20 @@ def params_from_dict(values: dict[str, dict[str, Any]] | None) -> Params:
 
 
 def with_overrides(params: Params, **dotted: float) -> Params:
-    """Return a copy of ``params`` with ``group.key=value`` replacements (Python-side overrides)."""
-    nested = to_dict(params)
+    """Return a copy of ``params`` with ``group.key=value`` replacements (Python-side overrides),
+    checked against :func:`parameter_space` (unknown names and out-of-range values raise ConfigError)."""
+    from sim.config import ConfigError, validate_params
+
+    changes: dict[str, dict[str, Any]] = {}
     for name, value in dotted.items():
-        group, key = name.removeprefix("params.").split(".")
-        nested[group][key] = value
+        parts = name.removeprefix("params.").split(".")
+        if len(parts) != 2:
+            raise ConfigError(f"parameter '{name}': expected 'group.key', e.g. 'war.hazard_base'")
+        changes.setdefault(parts[0], {})[parts[1]] = value
+    validate_params(changes)  # unknown names and values out of range fail here, with the range
+    nested = to_dict(params)
+    for group, values in changes.items():
+        nested[group].update(values)
     return params_from_dict(nested)
 
 
