@@ -17,7 +17,9 @@ import numpy as np
 from numba import njit, prange
 
 from sim.kernels import layout as lay
-from sim.kernels.step import make_work, reset_work, run_replicate
+from sim.kernels.dependency import concentration, exposure, leverage, propagate
+from sim.kernels.step import (advance, decide_all, make_work, propagation, reset_work, run_replicate,
+                              small_state_targets)
 
 CHUNKS_PER_THREAD = 4  # several chunks per thread evens out replicates that end at different cost
 
@@ -103,3 +105,35 @@ def run_paths(x0: np.ndarray, w: np.ndarray, theta: np.ndarray, U: np.ndarray, Z
     traj = np.zeros((1, U.shape[0], horizon + 1, n_obs))
     _run_block(np.atleast_2d(x0), w, np.atleast_2d(theta), U, Z, horizon, traj, n_chunks(U.shape[0]))
     return traj[0]
+
+
+@njit(cache=True)
+def floor_quarters(x, w, theta, u, z, repeats, work, chosen, state):
+    """The floor: ``repeats`` times the kernel evaluations one replicate-quarter needs, from ``x``.
+
+    Propagation of the state, the small states' targets, every power's look-ahead
+    (:func:`~sim.kernels.step.decide_all`) and the quarter's :func:`advance`, nothing else
+    (no observation, no draws, no bookkeeping).  ``state`` (S,) is a scratch copy of ``x``
+    restored before each repetition so every repetition does the same work.  Used by the
+    benchmark to measure the engine's overhead over its kernels.
+    """
+    E, P, L, solve = work[0], work[1], work[2], work[3]
+    shares, targets = work[10], work[12]
+    for _ in range(repeats):
+        state[:] = x
+        propagation(state, w, theta, E, P, L, solve)
+        small_state_targets(state, w, theta, L, shares, targets)
+        decide_all(state, w, theta, u, targets, P, L, work, chosen)
+        advance(state, w, theta, chosen, targets, u, z, True, work)
+
+
+@njit(cache=True)
+def dependency_update(D, subst, wk, alpha, E, P, L, hhi, solve):
+    """The dependency kernel as one call: exposure, propagated dependence, leverage, concentration.
+
+    D (k, n, n), subst (k, n), wk (k,); writes E, P (k, n, n), L (n, n), hhi (n,); solve (n, 2n).
+    """
+    exposure(D, subst, E)
+    propagate(E, alpha, P, solve)
+    leverage(P, wk, L)
+    concentration(D, wk, hhi)
