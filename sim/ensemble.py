@@ -137,3 +137,11 @@ def dependency_update(D, subst, wk, alpha, E, P, L, hhi, solve):
     propagate(E, alpha, P, solve)
     leverage(P, wk, L)
     concentration(D, wk, hhi)
+
+
+@njit(cache=True)
+def dependency_repeat(D, subst, wk, alpha, E, P, L, hhi, solve, repeats):
+    """:func:`dependency_update` ``repeats`` times in one compiled loop (times the kernel, not
+    the cost of calling compiled code from Python)."""
+    for _ in range(repeats):
+        dependency_update(D, subst, wk, alpha, E, P, L, hhi, solve)
