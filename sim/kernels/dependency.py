@@ -9,6 +9,8 @@ except where noted, and nothing knows about Mesa or Hydra.
 import numpy as np
 from numba import njit
 
+PIVOT_BLOCK = 16  # pivots applied per pass over the matrix (cache blocking; results do not depend on it)
+
 
 @njit(cache=True)
 def exposure(D, subst, out):
@@ -39,7 +41,13 @@ def _eliminate(E, alpha, full, i0, i1, work):
 
     Only columns right of the pivot are updated: columns left of it (and the pivot column
     itself) are never read again, so skipping them changes no bit of the result and saves a
-    quarter of the work.  E (n, n), work (n, 2n) (only ``n + 2`` columns used unless ``full``).
+    quarter of the work.  Pivots are applied in blocks of :data:`PIVOT_BLOCK`: every row
+    takes a block's pivots one after another while it is in cache (one pass over the matrix
+    per block instead of per pivot).  Each entry still receives the same updates, with the same
+    operands, in the same order as in textbook Gauss-Jordan, so the result is bit-identical to
+    it (tests/test_ensemble.py checks this at several n).
+
+    E (n, n), work (n, 2n) (only ``n + 2`` columns are used unless ``full``).
     """
     n = E.shape[0]
     m = n if full else 2
@@ -54,16 +62,34 @@ def _eliminate(E, alpha, full, i0, i1, work):
             work[i, n] = E[i0, i]
             work[i, n + 1] = E[i1, i]
         work[i, i] += 1.0
-    for c in range(n):
-        piv = 1.0 / work[c, c]
-        for j in range(c + 1, width):
-            work[c, j] *= piv
+    for c0 in range(0, n, PIVOT_BLOCK):
+        c1 = min(c0 + PIVOT_BLOCK, n)
+        # the block's pivots on the block's rows below them, in order
+        for c in range(c0, c1):
+            piv = 1.0 / work[c, c]
+            for j in range(c + 1, width):
+                work[c, j] *= piv
+            for r in range(c + 1, c1):
+                _apply_pivot(work, r, c, width)
+        # every other row takes the block's pivots in order while it sits in cache
         for r in range(n):
-            if r != c:
-                f = work[r, c]
-                if f != 0.0:
-                    for j in range(c + 1, width):
-                        work[r, j] -= f * work[c, j]
+            if r < c0 or r >= c1:
+                for c in range(c0, c1):
+                    _apply_pivot(work, r, c, width)
+        # last, each of the block's rows takes the block's later pivots; rows go in increasing
+        # order, so every pivot row is used before it changes
+        for r in range(c0, c1):
+            for c in range(r + 1, c1):
+                _apply_pivot(work, r, c, width)
+
+
+@njit(cache=True)
+def _apply_pivot(work, r, c, width):
+    """Eliminate column c from row r with pivot row c (already scaled): the only update there is."""
+    f = work[r, c]
+    if f != 0.0:
+        for j in range(c + 1, width):
+            work[r, j] -= f * work[c, j]
 
 
 @njit(cache=True)
