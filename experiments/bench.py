@@ -72,6 +72,16 @@ def run_python(code: str, env_extra: dict | None = None, timeout: float = 900) -
     return out
 
 
+def scheduler_note() -> str:
+    """Linux autogroup gives each session one share of the CPUs, whatever its thread count:
+    on a machine shared with other sessions, wall-time speed-ups from threads are capped."""
+    try:
+        enabled = Path("/proc/sys/kernel/sched_autogroup_enabled").read_text().strip() == "1"
+    except OSError:
+        return "unknown"
+    return "autogroup on: this session competes as one group with the other sessions" if enabled else "autogroup off"
+
+
 def machine() -> dict:
     cpu = platform.processor()
     try:
@@ -87,7 +97,7 @@ def machine() -> dict:
     return {"cpu": cpu, "cores": os.cpu_count(), "numba_threads": numba.config.NUMBA_NUM_THREADS,
             "platform": platform.platform(), "python": platform.python_version(),
             "numpy": np.__version__, "numba": numba.__version__, "mesa": mesa.__version__,
-            "load_average_start": list(os.getloadavg())}
+            "load_average_start": list(os.getloadavg()), "scheduler": scheduler_note()}
 
 
 def batch_run_seeded(model_cls, seeds, parameters: dict, **kwargs):
@@ -136,6 +146,8 @@ def bench_throughput(cfg, replicates: int, repeats: int) -> dict:
     numba.set_num_threads(numba.config.NUMBA_NUM_THREADS)
     out["parallel_efficiency"] = (out["one_core"]["wall_s"]
                                   / (out["all_cores"]["threads"] * out["all_cores"]["wall_s"]))
+    # work done, whatever share of the cores the scheduler grants: 1.0 = no parallel overhead
+    out["parallel_work_efficiency"] = out["one_core"]["cpu_s"] / out["all_cores"]["cpu_s"]
     return out
 
 
@@ -340,6 +352,7 @@ def headline(res: dict) -> dict:
         "scaling_exponent_all": res["scaling"]["exponent_all"],
         "scaling_exponent_n_ge_64": res["scaling"]["exponent_n_ge_64"],
         "parallel_efficiency": thr["parallel_efficiency"],
+        "parallel_work_efficiency": thr["parallel_work_efficiency"],
         "peak_memory_100k_gb": res["memory"].get("peak_rss_mb", float("nan")) / 1024,
     }
 
@@ -383,6 +396,7 @@ def table(res: dict) -> str:
     row("fitted exponent, N=64..256", h["scaling_exponent_n_ge_64"], ".2f")
     row(f"parallel efficiency, 1 -> {thr['all_cores']['threads']} cores", h["parallel_efficiency"], ".2f",
         "parallel_efficiency")
+    row("  CPU time 1 thread / CPU time all threads (work)", h["parallel_work_efficiency"], ".2f")
     mem = res["memory"]
     row(f"peak memory, {mem.get('replicates', 0):,} replicates, horizon {mem.get('horizon', '?')} (GB)",
         h["peak_memory_100k_gb"], ".2f", "peak_memory_100k_gb")
@@ -396,7 +410,7 @@ def table(res: dict) -> str:
         else:
             lines.append(f"{label:<52}{'skipped' if c.get('skipped') else c.get('error', '?'):>14}")
     lines.append(f"load average at end {res['machine']['load_average_end'][0]:.1f}; "
-                 f"bench took {res['bench_wall_s']:.0f} s")
+                 f"bench took {res['bench_wall_s']:.0f} s; scheduler: {res['machine']['scheduler']}")
     return "\n".join(lines)
 
 
@@ -408,7 +422,7 @@ def main(argv=None) -> int:
     ap.add_argument("--mesa-replicates", type=int, default=4)
     ap.add_argument("--batch-replicates", type=int, default=16)
     ap.add_argument("--memory-replicates", type=int, default=100_000)
-    ap.add_argument("--memory-horizon", type=int, default=2)
+    ap.add_argument("--memory-horizon", type=int, default=1)
     ap.add_argument("--skip-cold", action="store_true", help="skip the empty-cache compile (slow)")
     ap.add_argument("--quick", action="store_true", help="small sizes, for a smoke test")
     args = ap.parse_args(argv)
