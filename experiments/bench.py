@@ -179,32 +179,53 @@ def bench_batch_run(cfg, replicates: int, repeats: int) -> dict:
     return t
 
 
-def bench_floor(cfg, repeats: int, calls: int = 200) -> dict:
-    """Kernel evaluations alone for one replicate-quarter (war run and no-war twin, quarter 0)."""
+def bench_floor(cfg, repeats: int, calls: int = 10, n_seeds: int = 2) -> dict:
+    """Kernel evaluations alone for one replicate-quarter, averaged over real quarters.
+
+    The states are those a replicate passes through (war run and no-war twin, ``n_seeds``
+    seeds, every quarter, taken from the Mesa model), each with that quarter's draws, so the
+    floor does exactly the kernel work the engine does on those replicate-quarters, without
+    the observation, the draws, the copies and the reduction.
+    """
     import numba
 
-    from sim.ensemble import draws, floor_quarters
+    from sim.ensemble import floor_quarters
     from sim.kernels.step import make_work
+    from sim.model import GreatGameModel
     from sim.params import to_vector
-    from sim.state import initial_state, no_war
+    from sim.simulate import replicate_seeds
+    from sim.state import no_war
 
     numba.set_num_threads(1)
     world = cfg.world
     w = world.to_vector()
-    U, Z = draws([12345], cfg.horizon, world.n)
-    per = []
-    for params in (cfg.params, no_war(cfg.params)):
-        x = initial_state(world, params, w)
-        theta = to_vector(params)
-        work = make_work(world.n, world.k, world.cand.shape[1])
-        chosen = np.zeros(3, dtype=np.int64)
-        state = np.empty_like(x)
-        floor_quarters(x, w, theta, U[0, 0], Z[0, 0], 1, work, chosen, state)
-        t = timed(lambda: floor_quarters(x, w, theta, U[0, 0], Z[0, 0], calls, work, chosen, state), repeats)
-        per.append(t["cpu_s"] / calls)
+    items = []
+    for war in (True, False):
+        theta = to_vector(cfg.params if war else no_war(cfg.params))
+        for seed in replicate_seeds(99, n_seeds):
+            model = GreatGameModel(cfg, rng=int(seed), war=war)
+            t = 0
+            while model.running:
+                items.append((model.x.copy(), theta, model.uniforms[t], model.normals[t], war))
+                model.step()
+                t += 1
+    work = make_work(world.n, world.k, world.cand.shape[1])
+    chosen = np.zeros(3, dtype=np.int64)
+    state = np.empty_like(items[0][0])
+
+    def go(subset):
+        for x, theta, u, z, _ in subset:
+            floor_quarters(x, w, theta, u, z, calls, work, chosen, state)
+
+    go(items[:1])
+    t_all = timed(lambda: go(items), repeats)
+    t_war = timed(lambda: go([i for i in items if i[4]]), 1)
+    n_war = sum(1 for i in items if i[4])
     numba.set_num_threads(numba.config.NUMBA_NUM_THREADS)
-    return {"cpu_us_per_rq": 1e6 * float(np.mean(per)), "war_us": 1e6 * per[0], "no_war_us": 1e6 * per[1],
-            "what": "propagation + small-state targets + 3 look-aheads (decide_all) + advance"}
+    return {"cpu_us_per_rq": 1e6 * t_all["cpu_s"] / (len(items) * calls),
+            "war_run_us": 1e6 * t_war["cpu_s"] / (n_war * calls), "quarters": len(items), "calls_each": calls,
+            "what": "propagation + small-state targets + 3 look-aheads (decide_all) + advance, "
+                    "on the states and draws of real replicate-quarters"}
 
 
 def bench_dependency(repeats: int) -> dict:

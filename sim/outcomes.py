@@ -73,8 +73,15 @@ def outcome_table(world: World, seeds, final_war: np.ndarray, final_nowar: np.nd
 
 def quantile_frame(paths: np.ndarray, names: list[str], run: str) -> pd.DataFrame:
     """Mean and quantiles over replicates of paths (R, T+1, n_obs), in long form."""
-    q = np.quantile(paths, QUANTILES, axis=0)  # (5, T1, V)
-    return _long_frame(paths.mean(axis=0), q, names, run)
+    return _long_frame(paths.mean(axis=0), _quantiles_over_replicates(paths), names, run)
+
+
+def _quantiles_over_replicates(paths: np.ndarray) -> np.ndarray:
+    """``np.quantile(paths, QUANTILES, axis=0)`` (5, T+1, n_obs), the same numbers, faster:
+    each cell's replicates made contiguous before numpy partitions them."""
+    R = paths.shape[0]
+    cells = np.ascontiguousarray(paths.reshape(R, -1).T)
+    return np.quantile(cells, QUANTILES, axis=1).reshape((len(QUANTILES),) + paths.shape[1:])
 
 
 class TrajectoryStats:
@@ -204,7 +211,7 @@ class TrajectoryStats:
         """(mean (T+1, n_obs), quantiles (len(QUANTILES), T+1, n_obs))."""
         if self.exact:
             paths = np.concatenate(self.kept, axis=0) if len(self.kept) > 1 else self.kept[0]
-            return paths.mean(axis=0), np.quantile(paths, QUANTILES, axis=0)
+            return paths.mean(axis=0), _quantiles_over_replicates(paths)
         R = self.count
         out = []
         for qq in QUANTILES:
