@@ -130,24 +130,41 @@ def numpy_dependency(D, subst, wk, alpha):
 
 # --- sections --------------------------------------------------------------------------------
 def bench_throughput(cfg, replicates: int, repeats: int) -> dict:
+    """Ensemble on 1 thread, the floor, ensemble on all threads: interleaved, round by round.
+
+    Each round times the three back to back, so the per-round ratios (engine / floor,
+    parallel efficiency) compare runs made under the same load; medians over rounds.
+    """
     import numba
 
     import sim
 
+    all_threads = numba.config.NUMBA_NUM_THREADS
     rq = replicates * 2 * cfg.horizon
-    out = {"replicates": replicates, "horizon": cfg.horizon, "replicate_quarters": rq}
-    for label, threads in (("one_core", 1), ("all_cores", numba.config.NUMBA_NUM_THREADS)):
-        numba.set_num_threads(threads)
-        t = timed(lambda: sim.simulate(cfg, replicates=replicates, seed=1, engine="ensemble"), repeats)
-        t["threads"] = threads
-        t["rq_per_s"] = rq / t["wall_s"]
-        t["cpu_us_per_rq"] = 1e6 * t["cpu_s"] / rq
-        out[label] = t
-    numba.set_num_threads(numba.config.NUMBA_NUM_THREADS)
-    out["parallel_efficiency"] = (out["one_core"]["wall_s"]
-                                  / (out["all_cores"]["threads"] * out["all_cores"]["wall_s"]))
+    floor_go, floor_evals = floor_setup(cfg)
+    run = lambda: sim.simulate(cfg, replicates=replicates, seed=1, engine="ensemble")  # noqa: E731
+    rounds = []
+    for _ in range(repeats):
+        numba.set_num_threads(1)
+        one = timed(run, 1)
+        floor = timed(floor_go, 1)
+        numba.set_num_threads(all_threads)
+        many = timed(run, 1)
+        rounds.append({"one_wall": one["wall_s"], "one_cpu": one["cpu_s"], "floor_cpu": floor["cpu_s"],
+                       "all_wall": many["wall_s"], "all_cpu": many["cpu_s"]})
+    med = lambda key: median(r[key] for r in rounds)  # noqa: E731
+    out = {"replicates": replicates, "horizon": cfg.horizon, "replicate_quarters": rq, "rounds": rounds}
+    out["one_core"] = {"threads": 1, "wall_s": med("one_wall"), "cpu_s": med("one_cpu"),
+                       "rq_per_s": rq / med("one_wall"), "cpu_us_per_rq": 1e6 * med("one_cpu") / rq}
+    out["all_cores"] = {"threads": all_threads, "wall_s": med("all_wall"), "cpu_s": med("all_cpu"),
+                        "rq_per_s": rq / med("all_wall"), "cpu_us_per_rq": 1e6 * med("all_cpu") / rq}
+    out["floor"] = {"cpu_us_per_rq": 1e6 * med("floor_cpu") / floor_evals, "evaluations": floor_evals,
+                    "what": "propagation + small-state targets + 3 look-aheads (decide_all) + advance, "
+                            "on the states and draws of 160 real replicate-quarters"}
+    out["engine_over_floor"] = median((r["one_cpu"] / rq) / (r["floor_cpu"] / floor_evals) for r in rounds)
+    out["parallel_efficiency"] = median(r["one_wall"] / (all_threads * r["all_wall"]) for r in rounds)
     # work done, whatever share of the cores the scheduler grants: 1.0 = no parallel overhead
-    out["parallel_work_efficiency"] = out["one_core"]["cpu_s"] / out["all_cores"]["cpu_s"]
+    out["parallel_work_efficiency"] = median(r["one_cpu"] / r["all_cpu"] for r in rounds)
     return out
 
 
@@ -179,16 +196,15 @@ def bench_batch_run(cfg, replicates: int, repeats: int) -> dict:
     return t
 
 
-def bench_floor(cfg, repeats: int, calls: int = 10, n_seeds: int = 2) -> dict:
-    """Kernel evaluations alone for one replicate-quarter, averaged over real quarters.
+def floor_setup(cfg, calls: int = 40, n_seeds: int = 2):
+    """The floor's work: kernel evaluations alone for real replicate-quarters.
 
-    The states are those a replicate passes through (war run and no-war twin, ``n_seeds``
-    seeds, every quarter, taken from the Mesa model), each with that quarter's draws, so the
-    floor does exactly the kernel work the engine does on those replicate-quarters, without
-    the observation, the draws, the copies and the reduction.
+    The states are those replicates pass through (war run and no-war twin, ``n_seeds`` seeds,
+    every quarter, taken from the Mesa model), each with that quarter's draws, so the floor does
+    exactly the kernel work the engine does on those replicate-quarters (propagation,
+    small-state targets, the three look-aheads, advance) without the observation, the draws,
+    the copies and the reduction.  Returns (go, evaluations per go()).
     """
-    import numba
-
     from sim.ensemble import floor_quarters
     from sim.kernels.step import make_work
     from sim.model import GreatGameModel
@@ -196,7 +212,6 @@ def bench_floor(cfg, repeats: int, calls: int = 10, n_seeds: int = 2) -> dict:
     from sim.simulate import replicate_seeds
     from sim.state import no_war
 
-    numba.set_num_threads(1)
     world = cfg.world
     w = world.to_vector()
     items = []
@@ -206,26 +221,20 @@ def bench_floor(cfg, repeats: int, calls: int = 10, n_seeds: int = 2) -> dict:
             model = GreatGameModel(cfg, rng=int(seed), war=war)
             t = 0
             while model.running:
-                items.append((model.x.copy(), theta, model.uniforms[t], model.normals[t], war))
+                items.append((model.x.copy(), theta, model.uniforms[t], model.normals[t]))
                 model.step()
                 t += 1
     work = make_work(world.n, world.k, world.cand.shape[1])
     chosen = np.zeros(3, dtype=np.int64)
     state = np.empty_like(items[0][0])
 
-    def go(subset):
-        for x, theta, u, z, _ in subset:
+    def go():
+        for x, theta, u, z in items:
             floor_quarters(x, w, theta, u, z, calls, work, chosen, state)
 
-    go(items[:1])
-    t_all = timed(lambda: go(items), repeats)
-    t_war = timed(lambda: go([i for i in items if i[4]]), 1)
-    n_war = sum(1 for i in items if i[4])
-    numba.set_num_threads(numba.config.NUMBA_NUM_THREADS)
-    return {"cpu_us_per_rq": 1e6 * t_all["cpu_s"] / (len(items) * calls),
-            "war_run_us": 1e6 * t_war["cpu_s"] / (n_war * calls), "quarters": len(items), "calls_each": calls,
-            "what": "propagation + small-state targets + 3 look-aheads (decide_all) + advance, "
-                    "on the states and draws of real replicate-quarters"}
+    x, theta, u, z = items[0]
+    floor_quarters(x, w, theta, u, z, 1, work, chosen, state)
+    return go, len(items) * calls
 
 
 def bench_dependency(repeats: int) -> dict:
@@ -254,20 +263,26 @@ def bench_dependency(repeats: int) -> dict:
             for _ in range(calls):
                 numpy_dependency(D, subst, wk, alpha)
 
-        t_nb = timed(numba_calls, repeats)
-        if threadpool_limits is not None:
-            with threadpool_limits(limits=1):
-                t_np1 = timed(numpy_calls, repeats)
-        else:
-            t_np1 = timed(numpy_calls, repeats)
-        t_np = timed(numpy_calls, repeats)
+        pairs = []
+        for _ in range(repeats):  # interleaved, so each ratio compares runs under the same load
+            t_nb = timed(numba_calls, 1)
+            if threadpool_limits is not None:
+                with threadpool_limits(limits=1):
+                    t_np1 = timed(numpy_calls, 1)
+            else:
+                t_np1 = timed(numpy_calls, 1)
+            pairs.append((t_nb["cpu_s"], t_np1["cpu_s"]))
+        t_np = timed(numpy_calls, 1)
+        t_nb = {"cpu_s": median(p[0] for p in pairs), "wall_s": median(p[0] for p in pairs)}
+        t_np1 = {"cpu_s": median(p[1] for p in pairs)}
+        speedup = median(p[1] / p[0] for p in pairs)
         ref = numpy_dependency(D, subst, wk, alpha)
         err = max(float(np.max(np.abs(a - b))) for a, b in zip((E, P, L, H), ref))
         out[f"n{n}"] = {
             "k": k, "numba_us": 1e6 * t_nb["cpu_s"] / calls, "numpy_1thread_us": 1e6 * t_np1["cpu_s"] / calls,
             "numpy_blas_threads_wall_us": 1e6 * t_np["wall_s"] / calls,
-            "speedup_vs_numpy_1thread": t_np1["cpu_s"] / t_nb["cpu_s"],
-            "speedup_vs_numpy_wall": t_np["wall_s"] / t_nb["wall_s"], "max_abs_difference": err}
+            "speedup_vs_numpy_1thread": speedup, "rounds": repeats,
+            "numpy_all_blas_threads_over_numba": t_np["wall_s"] / t_nb["wall_s"], "max_abs_difference": err}
     return out
 
 
@@ -365,9 +380,9 @@ def headline(res: dict) -> dict:
         "ensemble_over_mesa_same_cores": thr["one_core"]["rq_per_s"] / mesa_["rq_per_s"],
         "ensemble_over_mesa": thr["all_cores"]["rq_per_s"] / mesa_["rq_per_s"],
         "ensemble_over_batch_run": thr["all_cores"]["rq_per_s"] / br["rq_per_s"],
-        "floor_us_per_rq": res["floor"]["cpu_us_per_rq"],
+        "floor_us_per_rq": thr["floor"]["cpu_us_per_rq"],
         "engine_us_per_rq_one_core_cpu": thr["one_core"]["cpu_us_per_rq"],
-        "engine_over_floor": thr["one_core"]["cpu_us_per_rq"] / res["floor"]["cpu_us_per_rq"],
+        "engine_over_floor": thr["engine_over_floor"],
         "dep_speedup_n8": res["dependency"]["n8"]["speedup_vs_numpy_1thread"],
         "dep_speedup_n256": res["dependency"]["n256"]["speedup_vs_numpy_1thread"],
         "scaling_exponent_all": res["scaling"]["exponent_all"],
@@ -438,7 +453,7 @@ def table(res: dict) -> str:
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--out", default="bench.json")
-    ap.add_argument("--repeats", type=int, default=3)
+    ap.add_argument("--repeats", type=int, default=5)
     ap.add_argument("--replicates", type=int, default=256, help="ensemble replicates per timing")
     ap.add_argument("--mesa-replicates", type=int, default=4)
     ap.add_argument("--batch-replicates", type=int, default=16)
@@ -448,7 +463,7 @@ def main(argv=None) -> int:
     ap.add_argument("--quick", action="store_true", help="small sizes, for a smoke test")
     args = ap.parse_args(argv)
     if args.quick:
-        args.repeats, args.replicates, args.mesa_replicates, args.batch_replicates = 1, 16, 1, 2
+        args.repeats, args.replicates, args.mesa_replicates, args.batch_replicates = 2, 16, 1, 2
         args.memory_replicates, args.skip_cold = 2000, True
     t_start = time.perf_counter()
     import sim
@@ -460,11 +475,10 @@ def main(argv=None) -> int:
     sim.simulate(cfg, replicates=2, seed=1, engine="ensemble")  # warm this process
     sim.simulate(sim.load_config("baseline", ["horizon=2"]), replicates=1, seed=1, engine="mesa")
     steps = [("throughput", lambda: bench_throughput(cfg, args.replicates, args.repeats)),
-             ("floor", lambda: bench_floor(cfg, args.repeats)),
-             ("mesa_path", lambda: bench_mesa(cfg, args.mesa_replicates, max(1, args.repeats - 1))),
+             ("mesa_path", lambda: bench_mesa(cfg, args.mesa_replicates, 2)),
              ("batch_run", lambda: bench_batch_run(cfg, args.batch_replicates, 1)),
              ("dependency", lambda: bench_dependency(args.repeats)),
-             ("scaling", lambda: bench_scaling(cfg, args.repeats)),
+             ("scaling", lambda: bench_scaling(cfg, 3)),
              ("memory", lambda: bench_memory(args.memory_replicates, args.memory_horizon))]
     for name, fn in steps:
         print(f"{name} ...", flush=True)
