@@ -348,14 +348,21 @@ def bench_memory(replicates: int, horizon: int) -> dict:
     out = run_python(MEMORY_CODE.format(replicates=replicates, horizon=horizon))
     if "error" in out:
         return out
-    # what grows with the horizon: the two runs' histograms (quarters x variables x bins x 8 bytes);
-    # the kept exact paths are capped by QUANTILE_BUDGET_BYTES whatever the horizon
+    # what depends on the horizon: the exact paths kept (capped by QUANTILE_BUDGET_BYTES) and,
+    # once past the cap, the two runs' histograms (quarters x variables x bins x 8 bytes)
     from sim.outcomes import observable_names
+    from sim.simulate import QUANTILE_BUDGET_BYTES
     import sim
 
     n_obs = len(observable_names(sim.load_config("baseline").world))
-    hist = lambda h: 2 * (h + 1) * n_obs * 1024 * 8 / 2**20  # noqa: E731
-    out["projected_peak_mb_horizon_40"] = out["peak_rss_mb"] + hist(40) - hist(horizon)
+
+    def horizon_bytes(h):
+        paths = replicates * 2 * (h + 1) * n_obs * 8
+        if paths <= QUANTILE_BUDGET_BYTES:
+            return paths
+        return QUANTILE_BUDGET_BYTES + 2 * (h + 1) * n_obs * 1024 * 8
+
+    out["projected_peak_mb_horizon_40"] = out["peak_rss_mb"] + (horizon_bytes(40) - horizon_bytes(horizon)) / 2**20
     return out
 
 
