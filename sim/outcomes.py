@@ -73,9 +73,165 @@ def outcome_table(world: World, seeds, final_war: np.ndarray, final_nowar: np.nd
 
 def quantile_frame(paths: np.ndarray, names: list[str], run: str) -> pd.DataFrame:
     """Mean and quantiles over replicates of paths (R, T+1, n_obs), in long form."""
-    R, T1, V = paths.shape
-    q = np.quantile(paths, QUANTILES, axis=0)  # (5, T1, V)
-    mean = paths.mean(axis=0)
+    return _long_frame(paths.mean(axis=0), _quantiles_over_replicates(paths), names, run)
+
+
+def _quantiles_over_replicates(paths: np.ndarray) -> np.ndarray:
+    """``np.quantile(paths, QUANTILES, axis=0)`` (5, T+1, n_obs), the same numbers, faster:
+    each cell's replicates made contiguous before numpy partitions them."""
+    R = paths.shape[0]
+    cells = np.ascontiguousarray(paths.reshape(R, -1).T)
+    return np.quantile(cells, QUANTILES, axis=1).reshape((len(QUANTILES),) + paths.shape[1:])
+
+
+class TrajectoryStats:
+    """Mean and quantiles over replicates of paths fed block by block (one run).
+
+    While every path fed so far fits ``budget_bytes`` the paths are kept and the quantiles are
+    exact (``np.quantile``, linear interpolation: the same numbers as :func:`quantile_frame`
+    on all paths at once).  Past the budget it switches, for good, to a streaming
+    approximation so memory stops growing with replicates: per quarter x variable a histogram
+    of ``bins`` equal bins between ``lo`` and ``lo + bins * width``.  Its range starts at the
+    kept paths' min..max; when a value falls outside, the width doubles (pairs of bins merge,
+    edges stay aligned) until the value fits, so counts are never re-binned approximately.
+    A quantile is read by locating the order statistics ``floor(h)`` and ``floor(h) + 1``
+    (``h = (R - 1) q``, numpy's linear rule) in their bins, placing them uniformly within the
+    bin and clipping to the exact running min and max.  Error bound: each order statistic is
+    off by less than one bin width, so a quantile is off by less than ``width`` = (histogram
+    range) / ``bins``; the range is at most twice the span of the values seen (plus the start
+    span), i.e. the error is below ~0.2% of a variable's observed range at 1024 bins.
+    The mean is exact (a running float64 sum; rounding differs from one ``mean`` over all
+    paths by ~1e-16 relative).
+    """
+
+    def __init__(self, budget_bytes: float, bins: int = 1024):
+        if bins < 2 or bins % 2:
+            raise ValueError(f"bins={bins} must be an even number >= 2")
+        self.budget_bytes = budget_bytes
+        self.bins = int(bins)
+        self.kept: list[np.ndarray] = []
+        self.kept_bytes = 0
+        self.count = 0
+        self.total = None
+        self.hist = None  # (cells, bins) int64 once streaming
+        self.lo = self.width = self.vmin = self.vmax = None
+
+    @property
+    def exact(self) -> bool:
+        return self.hist is None
+
+    def add(self, paths: np.ndarray) -> None:
+        """Feed a block of paths (B, T+1, n_obs)."""
+        paths = np.asarray(paths, dtype=np.float64)
+        block_sum = paths.sum(axis=0)
+        self.total = block_sum if self.total is None else self.total + block_sum
+        self.count += paths.shape[0]
+        if self.exact and self.kept_bytes + paths.nbytes <= self.budget_bytes:
+            self.kept.append(paths.copy())
+            self.kept_bytes += paths.nbytes
+            return
+        if self.exact:
+            self._start_histograms(paths.shape[1:])
+        self._add_to_histograms(paths)
+
+    def _start_histograms(self, shape) -> None:
+        kept = self.kept
+        first = kept[0] if kept else None
+        self.shape = shape
+        cells = int(np.prod(shape))
+        self.hist = np.zeros((cells, self.bins), dtype=np.int64)
+        if first is None:
+            self.lo = None
+        else:
+            vmin = np.min([b.reshape(b.shape[0], -1).min(axis=0) for b in kept], axis=0)
+            vmax = np.max([b.reshape(b.shape[0], -1).max(axis=0) for b in kept], axis=0)
+            self._set_range(vmin, vmax)
+        self.kept = []
+        self.kept_bytes = 0
+        for b in kept:
+            self._add_to_histograms(b)
+
+    def _set_range(self, vmin: np.ndarray, vmax: np.ndarray) -> None:
+        span = vmax - vmin
+        floor = 1e-9 * np.maximum(1.0, np.abs(vmin))  # a constant cell still gets a positive width
+        self.lo = vmin.copy()
+        self.width = np.maximum(span, floor) / self.bins
+        self.vmin = vmin.copy()
+        self.vmax = vmax.copy()
+
+    def _add_to_histograms(self, paths: np.ndarray) -> None:
+        flat = paths.reshape(paths.shape[0], -1)  # (B, cells)
+        bmin, bmax = flat.min(axis=0), flat.max(axis=0)
+        if self.lo is None:
+            self._set_range(bmin, bmax)
+        self.vmin = np.minimum(self.vmin, bmin)
+        self.vmax = np.maximum(self.vmax, bmax)
+        self._grow_to(bmin, bmax)
+        idx = np.floor((flat - self.lo) / self.width).astype(np.int64)
+        np.clip(idx, 0, self.bins - 1, out=idx)
+        cells = flat.shape[1]
+        idx += np.arange(cells, dtype=np.int64) * self.bins
+        self.hist += np.bincount(idx.ravel(), minlength=cells * self.bins).reshape(cells, self.bins)
+
+    def _grow_to(self, bmin: np.ndarray, bmax: np.ndarray) -> None:
+        """Double the width of every cell whose range misses a value, until all fit."""
+        half = self.bins // 2
+        while True:
+            hi = self.lo + self.bins * self.width
+            up = bmax > hi
+            down = (bmin < self.lo) & ~up  # grow one side per round; loop until both fit
+            if not (up.any() or down.any()):
+                return
+            for mask, upward in ((up, True), (down, False)):
+                if not mask.any():
+                    continue
+                merged = self.hist[mask].reshape(-1, half, 2).sum(axis=2)
+                grown = np.zeros((merged.shape[0], self.bins), dtype=np.int64)
+                if upward:  # keep lo, the old range becomes the lower half
+                    grown[:, :half] = merged
+                else:  # keep hi, the old range becomes the upper half
+                    grown[:, half:] = merged
+                    self.lo[mask] = self.lo[mask] - self.bins * self.width[mask]
+                self.hist[mask] = grown
+                self.width[mask] = 2.0 * self.width[mask]
+
+    def _order_statistic(self, k: np.ndarray) -> np.ndarray:
+        """Estimated k-th smallest value (0-based) of each cell from its histogram."""
+        cum = np.cumsum(self.hist, axis=1)
+        b = (cum <= k[:, None]).sum(axis=1)  # the bin holding order statistic k
+        b = np.minimum(b, self.bins - 1)
+        rows = np.arange(self.hist.shape[0])
+        before = np.where(b > 0, cum[rows, np.maximum(b - 1, 0)], 0)
+        inside = self.hist[rows, b]
+        frac = (k - before + 0.5) / np.maximum(inside, 1)
+        value = self.lo + self.width * (b + frac)
+        return np.clip(value, self.vmin, self.vmax)
+
+    def quantiles(self) -> tuple[np.ndarray, np.ndarray]:
+        """(mean (T+1, n_obs), quantiles (len(QUANTILES), T+1, n_obs))."""
+        if self.exact:
+            paths = np.concatenate(self.kept, axis=0) if len(self.kept) > 1 else self.kept[0]
+            return paths.mean(axis=0), _quantiles_over_replicates(paths)
+        R = self.count
+        out = []
+        for qq in QUANTILES:
+            h = (R - 1) * qq
+            k0 = int(np.floor(h))
+            k1 = min(k0 + 1, R - 1)
+            cells = self.hist.shape[0]
+            x0 = self._order_statistic(np.full(cells, k0))
+            x1 = self._order_statistic(np.full(cells, k1))
+            out.append((x0 + (h - k0) * (x1 - x0)).reshape(self.shape))
+        return self.total / R, np.array(out)
+
+    def frame(self, names: list[str], run: str) -> pd.DataFrame:
+        """The long-form table of :func:`quantile_frame`."""
+        mean, q = self.quantiles()
+        return _long_frame(mean, q, names, run)
+
+
+def _long_frame(mean: np.ndarray, q: np.ndarray, names: list[str], run: str) -> pd.DataFrame:
+    T1, V = mean.shape
     quarter = np.repeat(np.arange(T1), V)
     variable = np.tile(np.array(names, dtype=object), T1)
     frame = {"run": run, "quarter": quarter, "variable": variable, "mean": mean.ravel()}

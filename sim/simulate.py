@@ -9,7 +9,7 @@ import pandas as pd
 
 from sim.config import ENGINES, Config, ConfigError, load_config
 from sim.kernels.observe import n_observables
-from sim.outcomes import observable_names, outcome_table, quantile_frame, summarize
+from sim.outcomes import TrajectoryStats, observable_names, outcome_table, summarize
 from sim.params import to_vector
 from sim.state import initial_state, no_war
 
@@ -34,29 +34,40 @@ def replicate_seeds(seed: int, replicates: int) -> np.ndarray:
     return np.array([c.generate_state(1, dtype=np.uint64)[0] for c in children], dtype=np.uint64)
 
 
-def _mesa_paths(config: Config, seeds, war: bool, progress: bool) -> np.ndarray:
+BLOCK = 256  # replicates per block: one compiled call, one progress tick, bounded memory
+QUANTILE_BUDGET_BYTES = 256 * 2**20  # paths kept for exact quantiles; beyond: histograms
+
+
+def _runs(config: Config) -> tuple[list, list[str]]:
+    """The runs of a job: the scenario and, when it has a war, its paired no-war counterfactual."""
+    has_war = bool(config.params.war.enabled)
+    if has_war:
+        return [config.params, no_war(config.params)], ["war", "no_war"]
+    return [config.params], ["no_war"]
+
+
+def _mesa_block(config: Config, seeds, run_params, n_obs: int) -> np.ndarray:
+    """Paths (G, B, T+1, n_obs) of a block through the Mesa model, one model per run and seed."""
     from sim.model import GreatGameModel
 
-    out = []
-    iterator = seeds
-    if progress:
-        from tqdm.auto import tqdm
-
-        iterator = tqdm(seeds, desc="mesa " + ("war" if war else "no war"), unit="run")
-    for s in iterator:
-        out.append(GreatGameModel(config, rng=int(s), war=war).run())
-    return np.array(out)
+    out = np.empty((len(run_params), len(seeds), config.horizon + 1, n_obs))
+    for g in range(len(run_params)):
+        for r, s in enumerate(seeds):
+            # war=True runs the config as it is (which may have no war); False its no-war twin
+            out[g, r] = GreatGameModel(config, rng=int(s), war=(g == 0)).run()
+    return out
 
 
-def _ensemble_paths(config: Config, seeds, war: bool, progress: bool) -> np.ndarray:
-    from sim.ensemble import draws, run_paths
+def _ensemble_block_runner(config: Config, run_params):
+    """A function seeds -> paths (G, B, T+1, n_obs) through the compiled engine."""
+    from sim.ensemble import run_block
 
     world = config.world
-    params = config.params if war else no_war(config.params)
     w = world.to_vector()
-    x0 = initial_state(world, params, w)
-    U, Z = draws(seeds, config.horizon, world.n)
-    return run_paths(x0, w, to_vector(params), U, Z, config.horizon, n_observables(w))
+    x0 = np.stack([initial_state(world, p, w) for p in run_params])
+    theta = np.stack([to_vector(p) for p in run_params])
+    n_obs = n_observables(w)
+    return lambda seeds: run_block(x0, w, theta, seeds, config.horizon, n_obs)
 
 
 def simulate(config: Config | None = None, replicates: int | None = None, seed: int | None = None,
@@ -64,9 +75,24 @@ def simulate(config: Config | None = None, replicates: int | None = None, seed: 
     """Run ``replicates`` replicates of ``config`` (and, when it has a war, their paired no-war
     counterfactuals with the same seeds) and reduce them to tables.
 
-    Returns :class:`Results` with ``outcomes`` (one row per replicate), ``trajectories``
-    (mean and 5/25/50/75/95% quantiles per quarter, variable and run) and ``summary``;
-    ``paths`` (every replicate's observations) when ``keep_paths``.
+    Replicates run in blocks of :data:`BLOCK`; each block is reduced at once to its outcome
+    rows and to trajectory statistics, so memory does not grow with replicates beyond the
+    outcome table unless ``keep_paths``.  Trajectory quantiles are exact while all paths fit
+    :data:`QUANTILE_BUDGET_BYTES`, else streamed through fixed-bin histograms
+    (:class:`sim.outcomes.TrajectoryStats`; ``summary["trajectory_quantiles"]`` says which).
+
+    Parameters
+    ----------
+    config : Config, default ``load_config()``
+    replicates, seed : int, default the config's
+    engine : {"ensemble", "mesa"}, default the config's ``engine``; both give the same tables
+    keep_paths : bool, also return every replicate's observations (long form)
+    progress : bool, a tqdm progress bar over blocks
+
+    Returns
+    -------
+    Results with ``outcomes`` (one row per replicate), ``trajectories`` (mean and
+    5/25/50/75/95% quantiles per run, quarter and variable), ``summary`` and ``paths``.
     """
     config = config if config is not None else load_config()
     replicates = int(config.replicates if replicates is None else replicates)
@@ -77,24 +103,44 @@ def simulate(config: Config | None = None, replicates: int | None = None, seed: 
     if replicates < 1:
         raise ConfigError(f"replicates={replicates} is outside its range [1, 10000000]")
     seeds = replicate_seeds(seed, replicates)
-    run = _mesa_paths if engine == "mesa" else _ensemble_paths
-    has_war = bool(config.params.war.enabled)
-    paths_war = run(config, seeds, True, progress)
-    paths_nowar = run(config, seeds, False, progress) if has_war else None
+    run_params, run_names = _runs(config)
+    has_war = len(run_params) == 2
     names = observable_names(config.world)
-    outcomes = outcome_table(config.world, seeds, paths_war[:, -1], None if paths_nowar is None else paths_nowar[:, -1])
-    frames = [quantile_frame(paths_war, names, "war" if has_war else "no_war")]
-    if paths_nowar is not None:
-        frames.append(quantile_frame(paths_nowar, names, "no_war"))
-    trajectories = pd.concat(frames, ignore_index=True)
+    n_obs = len(names)
+    if engine == "ensemble":
+        block_paths = _ensemble_block_runner(config, run_params)
+    else:
+        block_paths = lambda block: _mesa_block(config, block, run_params, n_obs)  # noqa: E731
+    budget = np.inf if keep_paths else QUANTILE_BUDGET_BYTES
+    stats = [TrajectoryStats(budget) for _ in run_params]
+    finals = np.empty((len(run_params), replicates, n_obs))
+    bar = None
+    if progress:
+        from tqdm.auto import tqdm
+
+        bar = tqdm(total=replicates, desc=f"{engine} {config.scenario}", unit="replicate")
+    for start in range(0, replicates, BLOCK):
+        block = seeds[start:start + BLOCK]
+        paths = block_paths(block)  # (G, B, T+1, n_obs)
+        finals[:, start:start + len(block)] = paths[:, :, -1]
+        for g, st in enumerate(stats):
+            st.add(paths[g])
+        del paths
+        if bar is not None:
+            bar.update(len(block))
+    if bar is not None:
+        bar.close()
+    outcomes = outcome_table(config.world, seeds, finals[0], finals[1] if has_war else None)
+    trajectories = pd.concat([st.frame(names, run) for st, run in zip(stats, run_names)], ignore_index=True)
     summary = summarize(outcomes, config.world, config.scenario, seed, has_war)
     summary["engine"] = engine
     summary["horizon"] = config.horizon
+    summary["trajectory_quantiles"] = ("exact" if all(st.exact for st in stats)
+                                       else f"histogram ({stats[0].bins} bins per quarter and variable)")
     paths = None
     if keep_paths:
-        paths = _long_paths(paths_war, names, "war" if has_war else "no_war")
-        if paths_nowar is not None:
-            paths = pd.concat([paths, _long_paths(paths_nowar, names, "no_war")], ignore_index=True)
+        paths = pd.concat([_long_paths(np.concatenate(st.kept, axis=0), names, run)
+                           for st, run in zip(stats, run_names)], ignore_index=True)
     return Results(outcomes, trajectories, summary, paths)
 
 

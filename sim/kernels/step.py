@@ -18,8 +18,8 @@ import numpy as np
 from numba import njit
 
 from .alignment import alignment_target, alliance_quarter, russia_perceptions, update_alignments
-from .dependency import (concentration, exposure, leverage, mix_rows, propagate, relax, sanction,
-                         saturating)
+from .dependency import (concentration, exposure, leverage, leverage_entry, mix_rows, propagate,
+                         propagate_rows, relax, sanction, saturating)
 from .far_east import far_east_quarter
 from .layout import (
     CAT_EAST, CAT_GROWTH, CAT_INFLUENCE, CAT_SUPPORT, CAT_WAR, DEC_GROWTH_RETURN,
@@ -52,6 +52,32 @@ def make_work(n, k, c):
             np.zeros(state_size(n, k)), np.zeros((N_GP, N_CAT)), np.zeros(N_GP), np.zeros(N_GP),
             np.zeros(N_GP), np.zeros((n, N_GP)), np.zeros(c), np.zeros(N_GP, dtype=np.int64),
             np.zeros(n), np.zeros(N_UNIFORM), np.zeros(n_normal(n)), np.zeros(n))
+
+
+@njit(cache=True)
+def reset_work(work):
+    """Zero every scratch array of :func:`make_work` in place: a reused set of work arrays then
+    starts a replicate exactly as a freshly made one does (results cannot depend on which
+    replicates a thread ran before)."""
+    work[0][:] = 0.0
+    work[1][:] = 0.0
+    work[2][:] = 0.0
+    work[3][:] = 0.0
+    work[4][:] = 0.0
+    work[5][:] = 0.0
+    work[6][:] = 0.0
+    work[7][:] = 0.0
+    work[8][:] = 0.0
+    work[9][:] = 0.0
+    work[10][:] = 0.0
+    work[11][:] = 0.0
+    work[12][:] = 0.0
+    work[13][:] = 0.0
+    work[14][:] = 0
+    work[15][:] = 0.0
+    work[16][:] = 0.0
+    work[17][:] = 0.0
+    work[18][:] = 0.0
 
 
 @njit(cache=True)
@@ -106,6 +132,16 @@ def allocations(s, cand, postures, out):
 
 
 @njit(cache=True)
+def _contest_total(A, actor, prox, gp, p):
+    """Sum over small states of proximity x (1 - alignment toward p): power p's split normaliser."""
+    tot = 0.0
+    for jj in range(A.shape[0]):
+        if actor[WA_SMALL, jj] > 0.5:
+            tot += prox[jj, gp[p]] * (1.0 - A[jj, p])
+    return tot
+
+
+@njit(cache=True)
 def _influence(D, A, actor, prox, chan, gp, budget, alloc, theta, gains):
     """Influence spending moves the small states' rows toward the spending powers.
 
@@ -114,16 +150,17 @@ def _influence(D, A, actor, prox, chan, gp, budget, alloc, theta, gains):
     dominant.
     """
     n = D.shape[1]
+    # the normaliser of each power's split does not depend on j (A is not changed here)
+    tot_r = _contest_total(A, actor, prox, gp, 0)
+    tot_c = _contest_total(A, actor, prox, gp, 1)
+    tot_w = _contest_total(A, actor, prox, gp, 2)
     for p in range(N_GP):
         gains[p] = 0.0
     for j in range(n):
         if actor[WA_SMALL, j] < 0.5:
             continue
         for p in range(N_GP):
-            tot = 0.0
-            for jj in range(n):
-                if actor[WA_SMALL, jj] > 0.5:
-                    tot += prox[jj, gp[p]] * (1.0 - A[jj, p])
+            tot = tot_r if p == 0 else (tot_c if p == 1 else tot_w)
             share = prox[j, gp[p]] * (1.0 - A[j, p]) / tot if tot > 0.0 else 0.0
             spend = budget[p] * alloc[p, CAT_INFLUENCE] * share
             gains[p] = theta[DEP_INFLUENCE_GAIN] * saturating(spend, theta[DEP_INFLUENCE_SCALE])
@@ -257,10 +294,12 @@ def choose_posture(x, w, theta, g, u_choice, targets, P, L, work):
 
     Each candidate is scored by g's objective after one deterministic quarter in which g plays
     the candidate and the others repeat their last postures (Russia scores with its perceived
-    threats).  ``P(c) = exp(beta U_c) / sum exp(beta U)``; the draw ``u_choice`` picks one.
+    threats).  Of the look-ahead state's propagated dependence the objectives read only
+    ``L[China, Russia]`` (China's): it is computed for China alone, from two rows of P.  ``P(c) = exp(beta U_c) / sum exp(beta U)``; the draw ``u_choice`` picks one.
     Returns the candidate index.
     """
     n, k, c, gp, actor, prox, inst, subst, wk, chan, cand = world_views(w)
+    r, ch = gp[0], gp[1]
     E2, P2, L2, solve, scratch = work[4], work[5], work[6], work[3], work[7]
     alloc, gains, shares, obj, scores, postures = work[8], work[9], work[10], work[11], work[13], work[14]
     s = x[:S_POSTURE_R + N_GP]
@@ -271,8 +310,13 @@ def choose_posture(x, w, theta, g, u_choice, targets, P, L, work):
         postures[g] = cc
         scratch[:] = x
         advance(scratch, w, theta, postures, targets, work[16], work[17], False, work)
-        propagation(scratch, w, theta, E2, P2, L2, solve)
         ss, Y, M, A, D, D0 = state_views(scratch, n, k)
+        if g == G_CHN:
+            # of the look-ahead's propagated dependence only China's leverage over Russia
+            # enters an objective (China's): rows r and c of P, same bits as the full solve
+            exposure(D, subst, E2)
+            propagate_rows(E2, theta[DEP_ALPHA], r, ch, P2, solve)
+            L2[ch, r] = leverage_entry(P2, wk, ch, r)
         objectives(ss, Y, M, A, D, L2, w, theta, g == G_RUS, shares, obj)
         scores[cc] = obj[g]
         if obj[g] > best:
