@@ -258,7 +258,7 @@ def advance(x, w, theta, postures, targets, u, z, stochastic, work):
         g += theta[DEC_GROWTH_RETURN] * invest / Y[i]
         if i == r:
             g -= theta[WAR_OUTPUT_DRAIN] * s[S_INTENSITY]
-        Y[i] = Y[i] * (1.0 + g)
+        Y[i] = Y[i] * max(1.0 + g, 1e-9)  # output stays positive whatever the shock
         M[i] = M[i] * (1.0 - theta[POW_DEPRECIATION]) + actor[WA_MILEX, i] * Y[i] + rearm
     # territory changes hands with the front: its output moves with it
     Y[r] += theta[WAR_STAKE_OUTPUT] * actor[WA_OUTPUT0, r] * move
