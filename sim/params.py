@@ -127,7 +127,7 @@ SPECS: tuple[ParamSpec, ...] = (
        "China's pressure spending at which its effect reaches 63% of the maximum"),
     _p("far_east", "defence_effect", 0.03, 0.0, 0.1, "1/quarter",
        "Largest presence reduction per quarter from Russia's eastern defence stock"),
-    _p("far_east", "defence_scale", 5.0, 0.5, 20.0, "US$ bn",
+    _p("far_east", "defence_scale", 40.0, 5.0, 200.0, "US$ bn",
        "Russian eastern defence stock at which its effect reaches 63% of the maximum"),
     _p("far_east", "salience_gain", 0.03, 0.0, 0.2, "1/quarter",
        "Growth of claim salience per quarter per unit of presence"),

@@ -27,7 +27,7 @@ from .layout import (
     DEP_INFLUENCE_SCALE, DEP_LOCK_IN_RATE, DEP_RELAX_RATE, DEP_SANCTION_RATE, DEP_SUPPORT_GAIN,
     DEP_SUPPORT_SCALE, G_CHN, G_RUS, G_WST, N_CAT, N_GP, POW_DEPRECIATION,
     POW_MILITARY_WEIGHT, S_AID_SPEND, S_COST_C, S_INTENSITY, S_POSTURE_R, S_PRESSURE, S_QUARTER,
-    S_RUPTURED, S_SANCTION, S_SUPPORT, S_WAR_SPEND_R, S_WAR_STATUS, U_CEASEFIRE, U_CHOICE,
+    S_RUPTURED, S_SANCTION, S_SUPPORT, S_THREAT_RC, S_THREAT_RW, S_WAR_SPEND_R, S_WAR_STATUS, U_CEASEFIRE, U_CHOICE,
     N_UNIFORM, U_FE_STATUS, U_PASSPORT, W_FE_OUTPUT, WA_BUDGET, WA_GROWTH, WA_MILEX, WA_OUTPUT0,
     WA_DRAW, WA_SMALL, WA_VOL, WAR_ONGOING, WAR_OUTPUT_DRAIN, WAR_SANCTION_OUTPUT_COST,
     WAR_SECONDARY_SANCTION, WAR_STAKE_OUTPUT, Z_FRONT, Z_OUTPUT, n_normal, state_size, state_views,
@@ -80,6 +80,7 @@ def small_state_targets(x, w, theta, L, shares, out):
 def allocations(s, cand, postures, out):
     """Budget shares actually spent by each power (out (3, N_CAT)).
 
+    Russia's war/east split follows its perceived threats (West vs China, after its bias).
     Without a war the war share goes to the power's own military stock (rearmament) and is
     returned in column CAT_WAR as a negative number: ``-share`` means "spent on rearmament".
     China's support share goes to growth once the war is over or the alignment has ruptured.
@@ -88,7 +89,15 @@ def allocations(s, cand, postures, out):
     for p in range(N_GP):
         for q in range(N_CAT):
             out[p, q] = cand[p, postures[p], q]
-        if not at_war:
+    # Russia's military share (war + east) is split by its perceived threats: the eastern bias
+    # shrinks the China threat it sees, so a point-east policy shifts effort east.
+    military = out[G_RUS, CAT_WAR] + out[G_RUS, CAT_EAST]
+    seen = s[S_THREAT_RW] + s[S_THREAT_RC]
+    east = s[S_THREAT_RC] / seen if seen > 0.0 else 0.5
+    out[G_RUS, CAT_EAST] = military * east
+    out[G_RUS, CAT_WAR] = military - out[G_RUS, CAT_EAST]
+    if not at_war:
+        for p in range(N_GP):
             out[p, CAT_WAR] = -out[p, CAT_WAR]
     if (not at_war) or s[S_RUPTURED] > 0.5:
         out[G_CHN, CAT_GROWTH] += out[G_CHN, CAT_SUPPORT]
