@@ -45,6 +45,10 @@ CLAIMS = ROOT / "seeds" / "claims.yaml"
 RESULTS = ROOT / "results"
 ALPHA = 0.01
 POWER = 0.8
+#: outcome columns :func:`derive` adds to sim.outcomes' table
+DERIVED = ("ruptured", "far_east_contested", "far_east_de_facto", "leading_alignment", "china_leads_somewhere", "war_quarters",
+           "rus_war_spend_rate", "posture_RUS", "war_intensity", "threat_west_to_rus", "threat_china_to_rus",
+           "alignment_mean_RUS", "alignment_mean_CHN", "alignment_mean_WST")
 KINDS = ("two_proportion", "mann_whitney", "paired_twin", "rise", "hysteresis", "proportion_below",
          "proportion_above")
 
@@ -125,6 +129,7 @@ def derive(o: pd.DataFrame, war: pd.DataFrame, horizon: int) -> pd.DataFrame:
     o = o.copy()
     o["ruptured"] = o["alliance_rupture_quarter"].notna()
     o["far_east_contested"] = o["far_east_status"].cat.codes >= 1
+    o["far_east_de_facto"] = o["far_east_status"].cat.codes >= 2
     small = sorted({c.split("_")[1] for c in o.columns if c.startswith("alignment_") and c.count("_") == 2})
     lead_share, leaders = [], []
     for code in small:

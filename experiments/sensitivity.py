@@ -159,9 +159,21 @@ def morris_screening(config, space, trajectories, replicates, seed, levels=4) ->
 
 
 def most_influential(morris: pd.DataFrame, top: int) -> list[str]:
-    """The ``top`` parameters by their largest relative mu* over the outcomes."""
-    rank = morris.groupby("parameter")["mu_star_rel"].max().sort_values(ascending=False)
-    return list(rank.index[:top])
+    """``top`` parameters taken round-robin from each outcome's Morris ranking (by mu*), so every
+    outcome's leading drivers reach the Sobol stage (pooling would let one outcome crowd out the
+    others).  Outcomes whose mu* are all zero (constant outcomes) are skipped."""
+    ranks = []
+    for out in OUTCOMES:
+        d = morris[(morris["outcome"] == out) & (morris["mu_star"] > 0)]
+        ranks.append(list(d.sort_values("mu_star", ascending=False)["parameter"]))
+    chosen: list[str] = []
+    depth = 0
+    while len(chosen) < top and any(depth < len(r) for r in ranks):
+        for r in ranks:
+            if depth < len(r) and r[depth] not in chosen and len(chosen) < top:
+                chosen.append(r[depth])
+        depth += 1
+    return chosen
 
 
 def sobol_indices(config, space, n_base, replicates, seed) -> pd.DataFrame:
@@ -258,11 +270,13 @@ def parse(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--morris-trajectories", type=int, default=4, help="Morris trajectories r (default 4)")
     ap.add_argument("--sobol-n", type=int, default=64, help="Sobol base sample N, a power of 2 (default 64)")
-    ap.add_argument("--top", type=int, default=6, help="parameters carried from Morris to Sobol (default 6)")
+    ap.add_argument("--top", type=int, default=8, help="parameters carried from Morris to Sobol (default 8)")
     ap.add_argument("--replicates", type=int, default=32, help="replicates per sample point (default 32)")
     ap.add_argument("--horizon", type=int, default=40, help="quarters per run (default 40)")
     ap.add_argument("--seed", type=int, default=20240424, help="root seed (default 20240424)")
     ap.add_argument("--scenario", default="baseline", help="base scenario (default baseline)")
+    ap.add_argument("--morris-from", type=Path, default=None,
+                    help="reuse a Morris table (results/morris.csv) and run only the Sobol stage")
     ap.add_argument("--out", type=Path, default=RESULTS, help="output directory (default results/)")
     args = ap.parse_args(argv)
     checks = [("--morris-trajectories", args.morris_trajectories, 2, 1000),
@@ -273,6 +287,8 @@ def parse(argv=None):
             ap.exit(2, f"error: {flag}={v} is outside its range [{lo}, {hi}]\n")
     if args.sobol_n & (args.sobol_n - 1):
         ap.exit(2, f"error: --sobol-n={args.sobol_n} must be a power of 2 (e.g. 64, 128, 256)\n")
+    if args.morris_from is not None and not args.morris_from.is_file():
+        ap.exit(2, f"error: --morris-from={args.morris_from}: no such file\n")
     if args.scenario not in sim.config.available("scenario"):
         ap.exit(2, f"error: --scenario={args.scenario!r} is not a scenario; allowed: "
                    f"{', '.join(sim.config.available('scenario'))}\n")
@@ -284,7 +300,11 @@ def main(argv=None) -> int:
     config = dataclasses.replace(sim.load_config(args.scenario), horizon=args.horizon)
     t0 = time.time()
     space = analysis_space(args.horizon)
-    morris = morris_screening(config, space, args.morris_trajectories, args.replicates, args.seed)
+    if args.morris_from is not None:
+        morris = pd.read_csv(args.morris_from)
+    else:
+        morris = morris_screening(config, space, args.morris_trajectories, args.replicates, args.seed)
+        write_csv(morris, args.out / "morris.csv")  # written now: Sobol can be rerun from it
     t1 = time.time()
     top = most_influential(morris, args.top)
     print(f"Morris ({len(space)} parameters, {args.morris_trajectories} trajectories): {t1 - t0:.0f} s; "
@@ -293,7 +313,6 @@ def main(argv=None) -> int:
     sobol_space = [p for p in space if p["name"] in top]
     sobol = sobol_indices(config, sobol_space, args.sobol_n, args.replicates, args.seed)
     print(f"Sobol ({len(sobol_space)} parameters, N={args.sobol_n}): {time.time() - t1:.0f} s", flush=True)
-    write_csv(morris, args.out / "morris.csv")
     write_csv(sobol, args.out / "sobol.csv")
     save_figure(figure(morris, sobol), args.out / "sensitivity.png")
     for out in OUTCOMES:
