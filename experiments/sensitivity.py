@@ -158,18 +158,20 @@ def morris_screening(config, space, trajectories, replicates, seed, levels=4) ->
     return table
 
 
-def most_influential(morris: pd.DataFrame, top: int) -> list[str]:
-    """``top`` parameters taken round-robin from each outcome's Morris ranking (by mu*), so every
-    outcome's leading drivers reach the Sobol stage (pooling would let one outcome crowd out the
-    others).  Outcomes whose mu* are all zero (constant outcomes) are skipped."""
-    ranks = []
+def most_influential(morris: pd.DataFrame, top: int, primary: str = OUTCOMES[0], primary_slots: int = 5) -> list[str]:
+    """The parameters carried to the Sobol stage: the ``primary_slots`` leading parameters of the
+    primary outcome (P(both sides lose), by Morris mu*), then the others' leaders round-robin until
+    ``top`` are chosen, so every outcome's main driver is in (pooling would let one outcome crowd
+    out the rest).  Outcomes whose mu* are all zero (constant outcomes) are skipped."""
+    ranks = {}
     for out in OUTCOMES:
         d = morris[(morris["outcome"] == out) & (morris["mu_star"] > 0)]
-        ranks.append(list(d.sort_values("mu_star", ascending=False)["parameter"]))
-    chosen: list[str] = []
+        ranks[out] = list(d.sort_values("mu_star", ascending=False)["parameter"])
+    chosen: list[str] = list(ranks.get(primary, [])[:min(primary_slots, top)])
     depth = 0
-    while len(chosen) < top and any(depth < len(r) for r in ranks):
-        for r in ranks:
+    rest = [r for out, r in ranks.items() if out != primary] + [ranks.get(primary, [])]
+    while len(chosen) < top and any(depth < len(r) for r in rest):
+        for r in rest:
             if depth < len(r) and r[depth] not in chosen and len(chosen) < top:
                 chosen.append(r[depth])
         depth += 1
@@ -271,6 +273,8 @@ def parse(argv=None):
     ap.add_argument("--morris-trajectories", type=int, default=4, help="Morris trajectories r (default 4)")
     ap.add_argument("--sobol-n", type=int, default=64, help="Sobol base sample N, a power of 2 (default 64)")
     ap.add_argument("--top", type=int, default=8, help="parameters carried from Morris to Sobol (default 8)")
+    ap.add_argument("--primary-slots", type=int, default=5,
+                    help="Sobol places reserved for the leading parameters of P(both sides lose) (default 5)")
     ap.add_argument("--replicates", type=int, default=32, help="replicates per sample point (default 32)")
     ap.add_argument("--horizon", type=int, default=40, help="quarters per run (default 40)")
     ap.add_argument("--seed", type=int, default=20240424, help="root seed (default 20240424)")
@@ -306,7 +310,7 @@ def main(argv=None) -> int:
         morris = morris_screening(config, space, args.morris_trajectories, args.replicates, args.seed)
         write_csv(morris, args.out / "morris.csv")  # written now: Sobol can be rerun from it
     t1 = time.time()
-    top = most_influential(morris, args.top)
+    top = most_influential(morris, args.top, primary_slots=args.primary_slots)
     print(f"Morris ({len(space)} parameters, {args.morris_trajectories} trajectories): {t1 - t0:.0f} s; "
           f"carried to Sobol: {', '.join(short(p) for p in top)}", flush=True)
     # Sobol varies only the top parameters; every other one stays at its default
