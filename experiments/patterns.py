@@ -12,12 +12,12 @@ test at alpha = 0.01:
 * ``proportion_below`` / ``proportion_above``  exact binomial test against ``bound``
 
 The tests (tests/test_patterns.py) run the same code at a CI size (``GREATGAME_PATTERN_REPLICATES``,
-default 200); ``make patterns`` runs this script at the full size (1000 replicates per
+default 200); ``make patterns`` runs this script at the full size (500 replicates per
 configuration) and writes results/patterns.csv, the numbers quoted in docs/RESULTS.md.
 
 Run::
 
-    python experiments/patterns.py                     # full size: 1000 replicates per config
+    python experiments/patterns.py                     # full size: 500 replicates per config
     python experiments/patterns.py --replicates 300    # quicker
 """
 
@@ -297,7 +297,7 @@ def scenario_table(runs: dict[str, Run]) -> pd.DataFrame:
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description="Full-size pattern-oriented validation of seeds/claims.yaml")
-    ap.add_argument("--replicates", type=int, default=1000, help="replicates per configuration (default 1000)")
+    ap.add_argument("--replicates", type=int, default=500, help="replicates per configuration (default 500)")
     ap.add_argument("--seed", type=int, default=424, help="root seed (default 424)")
     ap.add_argument("--out", type=Path, default=RESULTS, help="output directory (default results/)")
     args = ap.parse_args(argv)
