@@ -7,7 +7,9 @@ a *case of interest* when P(both sides lose) >= ``--level`` (default 0.8).  PRIM
 Fisher 1999, as implemented by the EMA Workbench, Kwakkel 2017) peels the hypercube to a box
 that holds many cases of interest (coverage) and few others (density).  The chosen box is the
 one on the peeling trajectory with the largest coverage among those with density >=
-``--density`` (default 0.8); if none reaches it, the densest box.
+``--density`` (default 0.8) (if none reaches it, the densest box), with the restrictions whose
+quasi-p values exceed 0.05 dropped (Bryant & Lempert 2010): peeling trims many dimensions a
+little by chance, and only the significant restrictions describe a scenario.
 
 Run (default ~10 min on one core)::
 
@@ -54,13 +56,31 @@ def design_frame(space: list[dict], X: np.ndarray) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def screen(x: pd.DataFrame, interest: np.ndarray, dims: int, seed: int) -> list[str]:
+    """The ``dims`` parameters an extra-trees classifier (ema_workbench feature scoring) finds most
+    informative about the cases of interest.  PRIM over all 68 dimensions with a few hundred
+    points peels a sliver off dozens of them by chance (an over-fitted box whose restrictions are
+    almost all insignificant); screening first is the usual remedy."""
+    from ema_workbench.analysis.feature_scoring import get_ex_feature_scores
+
+    scores = get_ex_feature_scores(x, interest, random_state=seed)[0]
+    return list(scores.sort_values(ascending=False).index[:dims]) if isinstance(scores, pd.Series) else \
+        list(scores.iloc[:, 0].sort_values(ascending=False).index[:dims])
+
+
 def run_prim(x: pd.DataFrame, interest: np.ndarray, density: float, mass_min: float = 0.05):
     """PRIM on (x, interest); returns (box, chosen index, trajectory)."""
     from ema_workbench.analysis import prim
 
     logging.getLogger("EMA").setLevel(logging.WARNING)
-    p = prim.Prim(x, interest, threshold=density, peel_alpha=0.05, paste_alpha=0.05, mass_min=mass_min)
-    box = p.find_box()
+    # y is binary: threshold 0.5 makes "y >= threshold" the cases of interest.  ema's find_box
+    # discards the trajectory (returns a "dump box") when the last box's density misses the
+    # threshold, so run its peel and paste steps directly and apply the density rule below.
+    p = prim.Prim(x, interest, threshold=0.5, peel_alpha=0.05, paste_alpha=0.05, mass_min=mass_min)
+    p._update_yi_remaining(p)
+    box = prim.PrimBox(p, p.box_init, p.yi_remaining[:])
+    box = p._paste(p._peel(box))
+    p._boxes.append(box)
     traj = box.peeling_trajectory.copy()
     ok = traj[traj["density"] >= density]
     i = int(ok["coverage"].idxmax()) if len(ok) else int(traj["density"].idxmax())
@@ -68,18 +88,40 @@ def run_prim(x: pd.DataFrame, interest: np.ndarray, density: float, mass_min: fl
     return box, i, traj
 
 
-def box_table(box, x: pd.DataFrame) -> pd.DataFrame:
-    """Restricted dimensions of the selected box with their limits and quasi-p values."""
-    lims = box.box_lims[box._cur_box]
-    full = box.box_lims[0]
-    restricted = [c for c in lims.columns if not np.allclose(lims[c].to_numpy(dtype=float),
-                                                             full[c].to_numpy(dtype=float))]
-    qp = box._calculate_quasi_p(box._cur_box, restricted) if restricted else {}
+def restricted(box) -> list[str]:
+    lims, full = box.box_lims[box._cur_box], box.box_lims[0]
+    return [c for c in lims.columns if not np.allclose(lims[c].to_numpy(dtype=float), full[c].to_numpy(dtype=float))]
+
+
+def quasi_p(box) -> dict:
+    """Quasi-p value of each restricted limit of the current box (Bryant & Lempert 2010; -1:
+    that side is not restricted)."""
+    dims = restricted(box)
+    return box._calculate_quasi_p(box._cur_box, dims) if dims else {}
+
+
+def drop_insignificant(box, alpha: float = 0.05) -> list[str]:
+    """Drop the restrictions whose limits are not significant (every restricted side has
+    quasi-p > alpha): peeling trims many dimensions a little by chance; a box a reader can use
+    keeps only the restrictions that matter.  Returns the dropped dimensions."""
+    dropped = []
+    for dim, (lo, hi) in quasi_p(box).items():
+        sides = [q for q in (lo, hi) if q >= 0]
+        if sides and min(sides) > alpha:
+            box.drop_restriction(dim)
+            dropped.append(dim)
+    return dropped
+
+
+def box_table(box) -> pd.DataFrame:
+    """Restricted dimensions of the current box with their limits and quasi-p values."""
+    lims, full = box.box_lims[box._cur_box], box.box_lims[0]
+    qp = quasi_p(box)
     rows = []
-    for c in restricted:
+    for c in restricted(box):
         rows.append({"parameter": c, "lower": float(lims[c].iloc[0]), "upper": float(lims[c].iloc[1]),
                      "range_low": float(full[c].iloc[0]), "range_high": float(full[c].iloc[1]),
-                     "qp_lower": qp.get(c, [np.nan, np.nan])[0], "qp_upper": qp.get(c, [np.nan, np.nan])[1]})
+                     "qp_lower": qp[c][0], "qp_upper": qp[c][1]})
     return pd.DataFrame(rows)
 
 
@@ -122,6 +164,8 @@ def parse(argv=None):
     ap.add_argument("--level", type=float, default=0.8,
                     help="a point is of interest when P(both sides lose) >= level (default 0.8)")
     ap.add_argument("--density", type=float, default=0.8, help="density the chosen box must reach (default 0.8)")
+    ap.add_argument("--dims", type=int, default=8,
+                    help="parameters kept for PRIM after extra-trees screening (default 8)")
     ap.add_argument("--horizon", type=int, default=40, help="quarters per run (default 40)")
     ap.add_argument("--seed", type=int, default=20240424, help="root seed (default 20240424)")
     ap.add_argument("--samples-from", type=Path, default=None,
@@ -129,7 +173,7 @@ def parse(argv=None):
     ap.add_argument("--out", type=Path, default=RESULTS, help="output directory (default results/)")
     args = ap.parse_args(argv)
     for flag, v, lo, hi in [("--points", args.points, 20, 10**6), ("--replicates", args.replicates, 2, 10**5),
-                            ("--horizon", args.horizon, 1, 400)]:
+                            ("--horizon", args.horizon, 1, 400), ("--dims", args.dims, 1, 68)]:
         if not lo <= v <= hi:
             ap.exit(2, f"error: {flag}={v} is outside its range [{lo}, {hi}]\n")
     for flag, v in [("--level", args.level), ("--density", args.density)]:
@@ -153,7 +197,10 @@ def main(argv=None) -> int:
         Y = evaluate(config, space, X, args.replicates, args.seed, "prim")
         samples = pd.concat([design_frame(space, X), Y], axis=1)
         write_csv(samples, args.out / "prim_samples.csv")
-    x = samples[names]
+    x_all = samples[names]
+    dims = screen(x_all, (samples["p_both_sides_lose"] >= args.level).to_numpy(), args.dims, args.seed)
+    print("PRIM on the parameters extra trees rank highest: " + ", ".join(short(d) for d in dims), flush=True)
+    x = x_all[dims]
     interest = (samples["p_both_sides_lose"] >= args.level).to_numpy()
     print(f"{len(samples)} points; P(both sides lose) median {samples['p_both_sides_lose'].median():.3f}, "
           f"90th percentile {samples['p_both_sides_lose'].quantile(0.9):.3f}; "
@@ -162,11 +209,23 @@ def main(argv=None) -> int:
         print(f"too few cases of interest for PRIM (need >= 5); lower --level or raise --points", file=sys.stderr)
         return 1
     box, chosen, traj = run_prim(x, interest, args.density)
-    table = box_table(box, x)
-    stats = traj.loc[chosen]
-    header = pd.DataFrame([{"parameter": f"# {k}", "lower": float(stats[k])} for k in
-                           ("coverage", "density", "mass", "res_dim", "n", "k")])
-    write_csv(pd.concat([header, table], ignore_index=True), args.out / "prim_box.csv")
+    peeled = traj.loc[chosen]
+    print(f"peeled box {chosen}: coverage {peeled['coverage']:.3f}, density {peeled['density']:.3f}, "
+          f"mass {peeled['mass']:.3f}, {int(peeled['res_dim'])} restricted parameters", flush=True)
+    table_peeled = box_table(box).assign(box="peeled")
+    dropped = drop_insignificant(box)
+    traj = box.peeling_trajectory.copy()
+    chosen_pruned = len(traj) - 1
+    table = box_table(box).assign(box="pruned")
+    stats = traj.loc[chosen_pruned]
+    header = pd.DataFrame([{"box": name, "parameter": f"# {k}", "lower": float(row[k])}
+                           for name, row in (("peeled", peeled), ("pruned", stats))
+                           for k in ("coverage", "density", "mass", "res_dim", "n", "k")])
+    out = pd.concat([header, table_peeled, table], ignore_index=True)
+    write_csv(out[["box"] + [c for c in out.columns if c != "box"]], args.out / "prim_box.csv")
+    for _, r in table_peeled.iterrows():
+        print(f"  {short(r['parameter']):32s} [{r['lower']:.4g}, {r['upper']:.4g}] of "
+              f"[{r['range_low']:.4g}, {r['range_high']:.4g}]  qp {r['qp_lower']:.2g}/{r['qp_upper']:.2g}")
     write_csv(traj, args.out / "prim_trajectory.csv")
 
     import matplotlib
@@ -176,10 +235,11 @@ def main(argv=None) -> int:
 
     fig, axes = plt.subplots(1, 2, figsize=(11, 4.2))
     plot_tradeoff(traj, chosen, axes[0])
-    plot_box(table, axes[1])
+    plot_box(table_peeled, axes[1])
     fig.tight_layout()
     save_figure(fig, args.out / "prim.png")
-    print(f"chosen box {chosen}: coverage {stats['coverage']:.3f}, density {stats['density']:.3f}, "
+    print(f"dropped {len(dropped)} restrictions with quasi-p > 0.05; "
+          f"pruned box: coverage {stats['coverage']:.3f}, density {stats['density']:.3f}, "
           f"mass {stats['mass']:.3f}, {int(stats['res_dim'])} restricted parameters")
     for _, r in table.iterrows():
         print(f"  {short(r['parameter']):32s} [{r['lower']:.4g}, {r['upper']:.4g}] of "

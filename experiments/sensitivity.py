@@ -210,6 +210,7 @@ def write_csv(frame: pd.DataFrame, path: Path) -> None:
     os.close(fd)
     try:
         frame.to_csv(tmp, index=False, float_format="%.6g")
+        os.chmod(tmp, 0o644)  # mkstemp makes 0600; results are for everyone to read
         os.replace(tmp, path)
     finally:
         if os.path.exists(tmp):
@@ -222,6 +223,7 @@ def save_figure(fig, path: Path) -> None:
     os.close(fd)
     try:
         fig.savefig(tmp, dpi=130, bbox_inches="tight", format=path.suffix.lstrip("."))
+        os.chmod(tmp, 0o644)  # mkstemp makes 0600; results are for everyone to read
         os.replace(tmp, path)
     finally:
         if os.path.exists(tmp):
@@ -281,6 +283,9 @@ def parse(argv=None):
     ap.add_argument("--scenario", default="baseline", help="base scenario (default baseline)")
     ap.add_argument("--morris-from", type=Path, default=None,
                     help="reuse a Morris table (results/morris.csv) and run only the Sobol stage")
+    ap.add_argument("--sobol-params", default="",
+                    help="comma-separated parameters for the Sobol stage instead of the Morris choice")
+    ap.add_argument("--tag", default="", help="suffix of the Sobol table and figure (sobol_<tag>.csv)")
     ap.add_argument("--out", type=Path, default=RESULTS, help="output directory (default results/)")
     args = ap.parse_args(argv)
     checks = [("--morris-trajectories", args.morris_trajectories, 2, 1000),
@@ -310,22 +315,31 @@ def main(argv=None) -> int:
         morris = morris_screening(config, space, args.morris_trajectories, args.replicates, args.seed)
         write_csv(morris, args.out / "morris.csv")  # written now: Sobol can be rerun from it
     t1 = time.time()
-    top = most_influential(morris, args.top, primary_slots=args.primary_slots)
+    if args.sobol_params:
+        top = ["params." + n.strip().removeprefix("params.") for n in args.sobol_params.split(",")]
+        unknown = [n for n in top if n not in {p["name"] for p in space}]
+        if unknown:
+            print(f"error: --sobol-params: {', '.join(unknown)} not in the sampled parameter space", file=sys.stderr)
+            return 2
+    else:
+        top = most_influential(morris, args.top, primary_slots=args.primary_slots)
     print(f"Morris ({len(space)} parameters, {args.morris_trajectories} trajectories): {t1 - t0:.0f} s; "
           f"carried to Sobol: {', '.join(short(p) for p in top)}", flush=True)
     # Sobol varies only the top parameters; every other one stays at its default
     sobol_space = [p for p in space if p["name"] in top]
     sobol = sobol_indices(config, sobol_space, args.sobol_n, args.replicates, args.seed)
     print(f"Sobol ({len(sobol_space)} parameters, N={args.sobol_n}): {time.time() - t1:.0f} s", flush=True)
-    write_csv(sobol, args.out / "sobol.csv")
-    save_figure(figure(morris, sobol), args.out / "sensitivity.png")
+    suffix = f"_{args.tag}" if args.tag else ""
+    write_csv(sobol, args.out / f"sobol{suffix}.csv")
+    save_figure(figure(morris, sobol), args.out / f"sensitivity{suffix}.png")
     for out in OUTCOMES:
         d = sobol[sobol["outcome"] == out].sort_values("ST", ascending=False)
         print(f"\n{out} (mean {d['outcome_mean'].iloc[0]:.3f}, sd {d['outcome_sd'].iloc[0]:.3f})")
         for _, r in d.iterrows():
             print(f"  {short(r['parameter']):32s} S1 {r['S1']:6.3f} ± {r['S1_conf']:.3f}   "
                   f"ST {r['ST']:6.3f} ± {r['ST_conf']:.3f}")
-    print(f"\nwrote {args.out / 'morris.csv'}, {args.out / 'sobol.csv'}, {args.out / 'sensitivity.png'} "
+    print(f"\nwrote {args.out / 'morris.csv'}, {args.out / f'sobol{suffix}.csv'}, "
+          f"{args.out / f'sensitivity{suffix}.png'} "
           f"in {time.time() - t0:.0f} s")
     return 0
 
