@@ -246,6 +246,12 @@ def plot_morris(morris: pd.DataFrame, outcome: str, ax, top: int = 12):
 def plot_sobol(sobol: pd.DataFrame, outcome: str, ax):
     """Grouped bars of S1 and ST (95% intervals) for one outcome."""
     d = sobol[sobol["outcome"] == outcome].sort_values("ST")
+    if d["ST"].isna().all():
+        ax.text(0.5, 0.5, "constant over this sample:\nno variance to apportion", ha="center", va="center",
+                transform=ax.transAxes, fontsize=8)
+        ax.set_title(f"Sobol: {outcome}", fontsize=9)
+        ax.set_axis_off()
+        return ax
     y = np.arange(len(d))
     ax.barh(y - 0.2, d["S1"], 0.4, xerr=d["S1_conf"], label="first order S1", color="tab:blue")
     ax.barh(y + 0.2, d["ST"], 0.4, xerr=d["ST_conf"], label="total order ST", color="tab:orange")
