@@ -53,6 +53,7 @@ def test_six_claims_each_cited_measured_and_falsifiable():
         assert "holds" in roles and "weakens" in roles, c["id"]
 
 
+@pytest.mark.slow  # runs a two-replicate ensemble: compiles the kernels when the cache is cold
 def test_checks_name_known_outcomes_and_variables():
     import sim
     from sim.outcomes import observable_names
