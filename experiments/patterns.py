@@ -296,6 +296,77 @@ def scenario_table(runs: dict[str, Run]) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+TRAJECTORY_VARIABLES = ("rus_dependence_on_chn", "rus_concentration", "rus_east_defence", "alliance_strength")
+
+
+def trajectory_table(runs: dict[str, Run]) -> pd.DataFrame:
+    """Mean per quarter of a few observables, war run and twin, for every configuration (long form)."""
+    frames = []
+    for name, run in runs.items():
+        for label, frame in (("war", run.war), ("no_war", run.twin)):
+            if frame is None:
+                continue
+            m = frame.groupby("quarter")[list(TRAJECTORY_VARIABLES)].mean().reset_index()
+            frames.append(m.melt(id_vars="quarter", var_name="variable", value_name="mean")
+                          .assign(config=name, run=label))
+    return pd.concat(frames, ignore_index=True)[["config", "run", "variable", "quarter", "mean"]]
+
+
+def plot_both_sides_lose(scen: pd.DataFrame, ax):
+    """P(both sides lose) with its 95% Wilson interval for every configuration."""
+    d = scen.sort_values("p_both_sides_lose")
+    y = np.arange(len(d))
+    ax.errorbar(d["p_both_sides_lose"], y, xerr=[d["p_both_sides_lose"] - d["ci_low"],
+                                                 d["ci_high"] - d["p_both_sides_lose"]], fmt="o", color="k")
+    ax.set_yticks(y, d["config"])
+    ax.set_xlabel("P(both sides lose), 95% CI")
+    ax.set_xlim(left=0)
+    ax.tick_params(labelsize=7)
+    return ax
+
+
+def plot_trajectories(traj: pd.DataFrame, variable: str, configs, ax, twin_of: str | None = None):
+    """Mean path of ``variable`` per configuration (and the no-war twin of ``twin_of``, dashed)."""
+    for name in configs:
+        d = traj[(traj["config"] == name) & (traj["run"] == "war") & (traj["variable"] == variable)]
+        ax.plot(d["quarter"], d["mean"], label=name)
+    if twin_of is not None:
+        d = traj[(traj["config"] == twin_of) & (traj["run"] == "no_war") & (traj["variable"] == variable)]
+        ax.plot(d["quarter"], d["mean"], "k--", label="no-war twin")
+    ax.set_xlabel("quarter")
+    ax.set_title(variable, fontsize=9)
+    ax.legend(fontsize=6)
+    return ax
+
+
+def figure(scen: pd.DataFrame, traj: pd.DataFrame):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(1, 3, figsize=(15, 4.2))
+    plot_both_sides_lose(scen, axes[0])
+    plot_trajectories(traj, "rus_dependence_on_chn", ["baseline", "early_ceasefire", "protracted_war",
+                                                      "china_cautious"], axes[1], twin_of="baseline")
+    plot_trajectories(traj, "rus_east_defence", ["baseline", "point_east", "protracted_war"], axes[2])
+    fig.tight_layout()
+    return fig
+
+
+def save_figure(fig, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=path.suffix)
+    os.close(fd)
+    try:
+        fig.savefig(tmp, dpi=130, bbox_inches="tight", format=path.suffix.lstrip("."))
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description="Full-size pattern-oriented validation of seeds/claims.yaml")
     ap.add_argument("--replicates", type=int, default=500, help="replicates per configuration (default 500)")
@@ -304,18 +375,26 @@ def main(argv=None) -> int:
     args = ap.parse_args(argv)
     if not 10 <= args.replicates <= 1_000_000:
         ap.exit(2, f"error: --replicates={args.replicates} is outside its range [10, 1000000]\n")
-    doc = load_claims()
+    try:
+        doc = load_claims()
+    except (OSError, ValueError, KeyError, yaml.YAMLError) as err:
+        print(f"error: {CLAIMS}: {err}", file=sys.stderr)
+        return 2
     t = time.time()
     runs = run_all(doc, args.replicates, args.seed, progress=True)
     table = evaluate_all(doc, runs)
     scen = scenario_table(runs)
     write_csv(table, args.out / "patterns.csv")
     write_csv(scen, args.out / "pattern_scenarios.csv")
+    traj = trajectory_table(runs)
+    write_csv(traj, args.out / "pattern_trajectories.csv")
+    save_figure(figure(scen, traj), args.out / "patterns.png")
     with pd.option_context("display.width", 200, "display.max_colwidth", 80, "display.max_columns", 20):
         print(scen.round(4).to_string(index=False))
         print()
         print(table[["claim", "check", "role", "p_value", "mde", "verdict", "detail"]].to_string(index=False))
-    print(f"\nwrote {args.out / 'patterns.csv'} and {args.out / 'pattern_scenarios.csv'} in {time.time() - t:.0f} s")
+    print(f"\nwrote patterns.csv, pattern_scenarios.csv, pattern_trajectories.csv, patterns.png in {args.out} "
+          f"in {time.time() - t:.0f} s")
     return 0
 
 
