@@ -316,8 +316,9 @@ def plot_both_sides_lose(scen: pd.DataFrame, ax):
     """P(both sides lose) with its 95% Wilson interval for every configuration."""
     d = scen.sort_values("p_both_sides_lose")
     y = np.arange(len(d))
-    ax.errorbar(d["p_both_sides_lose"], y, xerr=[d["p_both_sides_lose"] - d["ci_low"],
-                                                 d["ci_high"] - d["p_both_sides_lose"]], fmt="o", color="k")
+    # clip: a Wilson bound can sit a rounding error on the wrong side of an estimate of 0 or 1
+    err = np.clip([d["p_both_sides_lose"] - d["ci_low"], d["ci_high"] - d["p_both_sides_lose"]], 0, None)
+    ax.errorbar(d["p_both_sides_lose"], y, xerr=err, fmt="o", color="k")
     ax.set_yticks(y, d["config"])
     ax.set_xlabel("P(both sides lose), 95% CI")
     ax.set_xlim(left=0)
