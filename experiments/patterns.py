@@ -103,6 +103,7 @@ class Run:
     war: pd.DataFrame
     twin: pd.DataFrame | None
     horizon: int
+    config: sim.Config | None = None
 
 
 def build_config(spec: dict) -> sim.Config:
@@ -121,7 +122,7 @@ def run_config(name: str, spec: dict, replicates: int, seed: int) -> Run:
     war_name = "war" if bool(config.params.war.enabled) else "no_war"
     war = paths[paths["run"] == war_name]
     twin = paths[paths["run"] == "no_war"] if war_name == "war" else None
-    return Run(name, derive(res.outcomes, war, config.horizon), war, twin, config.horizon)
+    return Run(name, derive(res.outcomes, war, config.horizon), war, twin, config.horizon, config)
 
 
 def derive(o: pd.DataFrame, war: pd.DataFrame, horizon: int) -> pd.DataFrame:
@@ -296,6 +297,35 @@ def scenario_table(runs: dict[str, Run]) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def west_decomposition(runs: dict[str, Run]) -> pd.DataFrame:
+    """The West's war effect split into the terms of its objective (sim/kernels/power.py), war run
+    minus twin at the horizon, mean over replicates: power share, security (Russia's military
+    share lost and the front pushed back), aid cost, small states' alignment."""
+    rows = []
+    for name, run in runs.items():
+        if run.twin is None or run.config is None:
+            continue
+        p, world = run.config.params, run.config.world
+        mil0 = world.military0[list(world.gp)]
+        terms = {}
+        for label, frame in (("war", run.war), ("twin", run.twin)):
+            d = frame[frame["quarter"] == run.horizon]
+            mil_r = d["military_RUS"] / (d["military_RUS"] + d["military_CHN"] + d["military_WST"])
+            front0 = run.war.loc[run.war["quarter"] == 0, "front"].to_numpy()
+            terms[label] = {
+                "power_share": d["power_share_WST"].mean(),
+                "security": (p.decision.west_security * ((mil0[0] / mil0.sum() - mil_r)
+                                                         + p.war.stake_output * (front0 - d["front"].to_numpy()))).mean(),
+                "aid_cost": -(p.decision.west_cost * d["war_cost_WST"] / (40 * world.output0[world.gp[2]])).mean(),
+                "alignment": p.decision.influence * d["alignment_mean_WST"].mean(),
+            }
+        row = {"config": name, **{k: terms["war"][k] - terms["twin"][k] for k in terms["war"]}}
+        row["total"] = sum(row[k] for k in ("power_share", "security", "aid_cost", "alignment"))
+        row["war_effect_WST"] = run.outcomes["war_effect_WST"].mean()
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
 TRAJECTORY_VARIABLES = ("rus_dependence_on_chn", "rus_concentration", "rus_east_defence", "alliance_strength")
 
 
@@ -387,6 +417,7 @@ def main(argv=None) -> int:
     scen = scenario_table(runs)
     write_csv(table, args.out / "patterns.csv")
     write_csv(scen, args.out / "pattern_scenarios.csv")
+    write_csv(west_decomposition(runs), args.out / "west_decomposition.csv")
     traj = trajectory_table(runs)
     write_csv(traj, args.out / "pattern_trajectories.csv")
     save_figure(figure(scen, traj), args.out / "patterns.png")
