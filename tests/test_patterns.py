@@ -25,6 +25,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+pytest.importorskip("scipy", reason="the pattern statistics need the analysis extra (scipy)")
+pytest.importorskip("yaml")
+
 ROOT = Path(__file__).resolve().parent.parent
 _spec = importlib.util.spec_from_file_location("greatgame_patterns", ROOT / "experiments" / "patterns.py")
 patterns = importlib.util.module_from_spec(_spec)
