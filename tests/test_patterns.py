@@ -9,7 +9,7 @@ runs at full size).  Here every named configuration runs once per session at a C
   to reproduce it, so claims.yaml and docs/RESULTS.md cannot silently go stale.
 
 At 200 replicates per configuration the tests detect (power 0.8, one-sided alpha 0.01) a
-difference of ~0.14 between two proportions near 0.5, ~0.07 against a bound of 0.1, and a
+difference of ~0.16 between two proportions near 0.5, ~0.07 against a bound of 0.1, and a
 shift of ~0.34 standard deviations in a Mann-Whitney comparison (full-size numbers in
 docs/RESULTS.md).
 """
