@@ -11,7 +11,7 @@ one on the peeling trajectory with the largest coverage among those with density
 quasi-p values exceed 0.05 dropped (Bryant & Lempert 2010): peeling trims many dimensions a
 little by chance, and only the significant restrictions describe a scenario.
 
-Run (default ~10 min on one core)::
+Run (default 400 points x 32 replicates: 5 min measured at light load, 18 min at load ~10)::
 
     python experiments/prim.py
     python experiments/prim.py --points 1000 --replicates 64

@@ -20,7 +20,7 @@ Parameters that are not continuous are handled as follows (and said so in docs/R
   mean "no imposed ceasefire within the run" (its registry range [-1, 200] is mostly that).
 
 Run (default: 276 Morris points + 640 Sobol points of 32 replicates each, ~0.8 s a point on two
-free cores, so ~12 min; ~35 min measured on the shared 2-core machine at load ~10)::
+cores: 8 min measured at light load, 35 min at load ~10 on the shared machine)::
 
     python experiments/sensitivity.py
     python experiments/sensitivity.py --morris-trajectories 10 --sobol-n 256 --replicates 128
