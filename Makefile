@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed
 EXTRAS ?= dev,app,analysis,notebooks
 
 .DEFAULT_GOAL := help
-.PHONY: help venv demo test test-fast bench app fuzz sensitivity prim patterns docs both-sides-lose clean
+.PHONY: help venv demo test test-fast bench app fuzz sensitivity prim patterns calibration docs both-sides-lose clean
 
 help: ## Show this help
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-12s\033[0m %s\n", $$1, $$2}'
@@ -52,8 +52,11 @@ both-sides-lose: $(STAMP) ## P(both sides lose) for every scenario at 2,000 repl
 	$(VENV)/bin/greatgame -m +experiment=both_sides_lose
 	$(VENV)/bin/greatgame-collect "multirun/+experiment=both_sides_lose"
 
+calibration: $(STAMP) ## Check the start state and the 2021-start sanction run against calibration figures
+	$(PY) experiments/calibration_check.py
+
 docs: $(STAMP) ## Regenerate the generated tables in docs/MODEL.md (parameters, world, institutions)
 	$(PY) experiments/param_table.py --write docs/MODEL.md
 
 clean: ## Remove the venv, caches and outputs
-	rm -rf $(VENV) .pytest_cache outputs multirun figures results bench.json
+	rm -rf $(VENV) .pytest_cache outputs multirun figures bench.json
