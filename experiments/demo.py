@@ -14,9 +14,7 @@ from __future__ import annotations
 
 import argparse
 import inspect
-import os
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -97,22 +95,6 @@ def lecture_figure(results, title: str):
     return fig
 
 
-def save_atomically(fig, path: Path) -> None:
-    """Write to a temporary file in the target directory, then rename: never half a figure."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}-", suffix=path.suffix)
-    os.close(fd)
-    umask = os.umask(0)
-    os.umask(umask)
-    os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; the figure is an ordinary file
-    try:
-        fig.savefig(tmp, dpi=130 if path.suffix == ".png" else None)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def summary_lines(results) -> list[str]:
     s = results.summary
     lo, hi = s["p_both_sides_lose_ci"]
@@ -163,8 +145,10 @@ def main(argv=None) -> int:
     t2, c2 = time.perf_counter(), time.process_time()
     fig = lecture_figure(results, title)
     out = Path(args.out)
+    from sim.io import save_figure
+
     for suffix in (".png", ".pdf"):
-        save_atomically(fig, out / f"demo{suffix}")
+        save_figure(fig, out / f"demo{suffix}", **({"dpi": 130} if suffix == ".png" else {}))
     t_figure, c_figure = time.perf_counter() - t2, time.process_time() - c2
     stages.update()
     stages.close()

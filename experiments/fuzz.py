@@ -28,7 +28,6 @@ from sim import parameter_space, replicate_seeds, synthetic_world
 from sim.config import default_world
 from sim.ensemble import draws
 from sim.invariants import INVARIANTS, N_INVARIANTS, describe, run_checked
-from sim.kernels import layout as lay
 from sim.params import from_vector
 from sim.state import initial_state
 from sim.world import MAX_VOLATILITY, World

@@ -26,9 +26,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import math
-import os
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -38,7 +36,14 @@ import yaml
 from scipy import stats
 
 import sim
+from sim.io import save_figure as _save_figure
+from sim.io import write_csv
 from sim.params import with_overrides
+
+
+def save_figure(fig, path: Path) -> None:
+    """Save a results figure atomically (sim.io), at the resolution used in docs/RESULTS.md."""
+    _save_figure(fig, path, dpi=130, bbox_inches="tight")
 
 ROOT = Path(__file__).resolve().parent.parent
 CLAIMS = ROOT / "seeds" / "claims.yaml"
@@ -263,19 +268,6 @@ def evaluate_all(doc: dict, runs: dict[str, Run]) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def write_csv(frame: pd.DataFrame, path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-    os.close(fd)
-    try:
-        frame.to_csv(tmp, index=False, float_format="%.6g")
-        os.chmod(tmp, 0o644)  # mkstemp makes 0600; results are for everyone to read
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-
-
 def scenario_table(runs: dict[str, Run]) -> pd.DataFrame:
     """One row per named configuration: the headline outcomes (for docs/RESULTS.md)."""
     rows = []
@@ -383,19 +375,6 @@ def figure(scen: pd.DataFrame, traj: pd.DataFrame):
     plot_trajectories(traj, "rus_east_defence", ["baseline", "point_east", "protracted_war"], axes[2])
     fig.tight_layout()
     return fig
-
-
-def save_figure(fig, path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=path.suffix)
-    os.close(fd)
-    try:
-        fig.savefig(tmp, dpi=130, bbox_inches="tight", format=path.suffix.lstrip("."))
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.remove(tmp)
 
 
 def main(argv=None) -> int:

@@ -206,7 +206,7 @@ def main(argv=None) -> int:
           f"90th percentile {samples['p_both_sides_lose'].quantile(0.9):.3f}; "
           f"{interest.sum()} points with P >= {args.level}", flush=True)
     if interest.sum() < 5:
-        print(f"too few cases of interest for PRIM (need >= 5); lower --level or raise --points", file=sys.stderr)
+        print("too few cases of interest for PRIM (need >= 5); lower --level or raise --points", file=sys.stderr)
         return 1
     box, chosen, traj = run_prim(x, interest, args.density)
     peeled = traj.loc[chosen]

@@ -33,9 +33,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import os
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -43,7 +41,14 @@ import numpy as np
 import pandas as pd
 
 import sim
+from sim.io import save_figure as _save_figure
+from sim.io import write_csv
 from sim.params import with_overrides
+
+
+def save_figure(fig, path: Path) -> None:
+    """Save a results figure atomically (sim.io), at the resolution used in docs/RESULTS.md."""
+    _save_figure(fig, path, dpi=130, bbox_inches="tight")
 
 RESULTS = Path(__file__).resolve().parent.parent / "results"
 OUTCOMES = ("p_both_sides_lose", "rus_dependence_on_chn", "rupture_rmst", "p_far_east_contested")
@@ -205,33 +210,6 @@ def sobol_indices(config, space, n_base, replicates, seed) -> pd.DataFrame:
 # --------------------------------------------------------------------------------------------
 # output
 # --------------------------------------------------------------------------------------------
-def write_csv(frame: pd.DataFrame, path: Path) -> None:
-    """Write atomically: a temp file in the same directory, then os.replace."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-    os.close(fd)
-    try:
-        frame.to_csv(tmp, index=False, float_format="%.6g")
-        os.chmod(tmp, 0o644)  # mkstemp makes 0600; results are for everyone to read
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-
-
-def save_figure(fig, path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=path.suffix)
-    os.close(fd)
-    try:
-        fig.savefig(tmp, dpi=130, bbox_inches="tight", format=path.suffix.lstrip("."))
-        os.chmod(tmp, 0o644)  # mkstemp makes 0600; results are for everyone to read
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-
-
 def short(name: str) -> str:
     return name.removeprefix("params.")
 

@@ -48,6 +48,9 @@ def _atomic(path: Path, write: Callable[[str], None]) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     os.close(fd)
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; results are ordinary files
     try:
         write(tmp)
         with open(tmp, "rb+") as fh:  # flush to disk before the rename makes it visible
@@ -67,6 +70,17 @@ def write_parquet(frame: pd.DataFrame, path: str | Path) -> Path:
 
     table = pa.Table.from_pandas(frame, preserve_index=False)
     return _atomic(Path(path), lambda tmp: pq.write_table(table, tmp))
+
+
+def write_csv(frame: pd.DataFrame, path: str | Path) -> Path:
+    """Write ``frame`` (without its index) to CSV atomically, floats with 6 significant digits."""
+    return _atomic(Path(path), lambda tmp: frame.to_csv(tmp, index=False, float_format="%.6g"))
+
+
+def save_figure(fig, path: str | Path, **savefig_kw) -> Path:
+    """Save a matplotlib figure atomically; the format follows the file's suffix."""
+    path = Path(path)
+    return _atomic(path, lambda tmp: fig.savefig(tmp, format=path.suffix.lstrip("."), **savefig_kw))
 
 
 def write_text(text: str, path: str | Path) -> Path:

@@ -18,8 +18,8 @@ import numpy as np
 from numba import njit
 
 from .alignment import alignment_target, alliance_quarter, russia_perceptions, update_alignments
-from .dependency import (concentration, exposure, leverage, leverage_entry, mix_rows, propagate,
-                         propagate_rows, relax, sanction, saturating)
+from .dependency import (exposure, leverage, leverage_entry, mix_rows, propagate, propagate_rows, relax,
+                         sanction, saturating)
 from .far_east import far_east_quarter
 from .layout import (
     CAT_EAST, CAT_GROWTH, CAT_INFLUENCE, CAT_SUPPORT, CAT_WAR, DEC_GROWTH_RETURN,
@@ -301,7 +301,7 @@ def choose_posture(x, w, theta, g, u_choice, targets, P, L, work):
     n, k, c, gp, actor, prox, inst, subst, wk, chan, cand = world_views(w)
     r, ch = gp[0], gp[1]
     E2, P2, L2, solve, scratch = work[4], work[5], work[6], work[3], work[7]
-    alloc, gains, shares, obj, scores, postures = work[8], work[9], work[10], work[11], work[13], work[14]
+    shares, obj, scores, postures = work[10], work[11], work[13], work[14]
     s = x[:S_POSTURE_R + N_GP]
     best = -1e300
     for cc in range(c):
