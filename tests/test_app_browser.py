@@ -166,11 +166,29 @@ def test_sliders_are_the_model_keywords_and_reset_rebuilds_from_them():
     assert "scenario" not in keywords
 
 
-def _plots(page):
-    """PNG screenshots of the four live plots (pixels, so identical pictures compare equal)."""
+def _plots(page, expected: int = 4, timeout: float = 120.0):
+    """PNG screenshots of the four live plots (pixels, so identical pictures compare equal).
+
+    A plot is an <img> that Solara replaces when the figure re-renders, so a screenshot can meet
+    a node that is momentarily detached or not yet laid out: retry until all four are visible
+    and photographed, and fail if they never are.
+    """
+    from playwright.sync_api import Error as PlaywrightError
+
     images = page.locator("img")
-    images.first.wait_for(timeout=120_000)
-    return [images.nth(i).screenshot() for i in range(min(images.count(), 4))]
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            if images.count() >= expected:
+                for i in range(expected):
+                    images.nth(i).wait_for(state="visible", timeout=10_000)
+                return [images.nth(i).screenshot(timeout=10_000) for i in range(expected)]
+            problem = f"{images.count()} of {expected} plots on the page"
+        except PlaywrightError as err:
+            problem = str(err).splitlines()[0]
+        if time.monotonic() > deadline:
+            raise AssertionError(f"the live plots never became visible: {problem}")
+        time.sleep(0.5)
 
 
 def _wait_for_step(page, n: int) -> None:
