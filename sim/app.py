@@ -33,7 +33,7 @@ import solara  # noqa: E402
 from mesa.visualization import SolaraViz, make_plot_component  # noqa: E402
 
 import sim  # noqa: E402
-from sim.config import Config, ConfigError, _check_value  # noqa: E402
+from sim.config import Config, ConfigError, check_value  # noqa: E402
 from sim.model import GreatGameModel  # noqa: E402
 from sim.outcomes import wilson_interval  # noqa: E402
 from sim.params import SPECS, with_overrides  # noqa: E402
@@ -93,7 +93,7 @@ def make_config(scenario: str = "baseline", horizon: int | None = None, **levers
             raise ConfigError(f"unknown lever {name!r}; levers: {', '.join(by_name)}")
         lever = by_name[name]
         value = int(round(value)) if lever.spec.kind == "int" else float(value)
-        _check_value(lever.spec, value)
+        check_value(lever.spec, value)
         overrides[lever.param] = value
     base = sim.load_config(scenario)
     config = replace(base, params=with_overrides(base.params, **overrides))

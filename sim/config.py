@@ -73,10 +73,11 @@ def validate_params(values: dict[str, Any]) -> None:
             spec = known.get(name)
             if spec is None:
                 raise ConfigError(f"unknown parameter '{name}'{_nearest(name, known)}")
-            _check_value(spec, value)
+            check_value(spec, value)
 
 
-def _check_value(spec, value) -> None:
+def check_value(spec, value) -> None:
+    """Raise ConfigError unless ``value`` has the type and lies in the range of parameter ``spec``."""
     if spec.kind == "bool":
         if not isinstance(value, bool) and value not in (0, 1):
             raise ConfigError(f"{spec.name}: expected a boolean (true/false), got {value!r}")

@@ -99,14 +99,6 @@ def run_block(x0: np.ndarray, w: np.ndarray, theta: np.ndarray, seeds, horizon: 
     return traj
 
 
-def run_paths(x0: np.ndarray, w: np.ndarray, theta: np.ndarray, U: np.ndarray, Z: np.ndarray,
-              horizon: int, n_obs: int) -> np.ndarray:
-    """Observations (R, horizon + 1, n_obs) of R replicates of one run from given draws."""
-    traj = np.zeros((1, U.shape[0], horizon + 1, n_obs))
-    _run_block(np.atleast_2d(x0), w, np.atleast_2d(theta), U, Z, horizon, traj, n_chunks(U.shape[0]))
-    return traj[0]
-
-
 @njit(cache=True)
 def floor_quarters(x, w, theta, u, z, repeats, work, chosen, state):
     """The floor: ``repeats`` times the kernel evaluations one replicate-quarter needs, from ``x``.

@@ -195,13 +195,6 @@ _BY_NAME = {s.name: s for s in SPECS}
 GROUPS = tuple(dict.fromkeys(s.group for s in SPECS))
 
 
-def index_of(name: str) -> int:
-    """Position of parameter ``name`` (``params.group.key`` or ``group.key``) in ``theta``."""
-    if not name.startswith("params."):
-        name = "params." + name
-    return [s.name for s in SPECS].index(name)
-
-
 def parameter_space() -> list[ParamSpec]:
     """Every behavioural parameter as a record with ``name``, ``default``, ``low``, ``high``,
     ``unit``, ``source`` (and ``meaning``, ``kind``).  ``name`` is the Hydra override key."""
